@@ -1,0 +1,52 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from banhao.core.identifiers import clean_credit_code, clean_id_number, clean_mobile
+
+from .models import User
+
+
+class LoginForm(AuthenticationForm):
+    pass
+
+
+class _RegisterBase(forms.Form):
+    username = forms.CharField(label=_("User name"), max_length=150)
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput)
+    password_again = forms.CharField(label=_("Password again"), widget=forms.PasswordInput)
+    phone = forms.CharField(label=_("Mobile phone"), max_length=20, required=False)
+
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        if User.objects.filter(username=username).exists():
+            raise ValidationError(_("This user name is taken."), code="username_taken")
+        return username
+
+    def clean_phone(self):
+        phone = self.cleaned_data["phone"]
+        return clean_mobile(phone) if phone else ""
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("password") != data.get("password_again"):
+            self.add_error("password_again", _("The two passwords differ."))
+        return data
+
+
+class CitizenRegisterForm(_RegisterBase):
+    full_name = forms.CharField(label=_("Full name"), max_length=100)
+    id_number = forms.CharField(label=_("ID number"), max_length=18)
+
+    def clean_id_number(self):
+        return clean_id_number(self.cleaned_data["id_number"])
+
+
+class EnterpriseRegisterForm(_RegisterBase):
+    organisation_name = forms.CharField(label=_("Enterprise name"), max_length=200)
+    credit_code = forms.CharField(label=_("Unified social credit code"), max_length=18)
+    contact_name = forms.CharField(label=_("Contact person"), max_length=100, required=False)
+
+    def clean_credit_code(self):
+        return clean_credit_code(self.cleaned_data["credit_code"])

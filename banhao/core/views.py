@@ -1,0 +1,48 @@
+"""Public landing page, each role's home page, and display preferences."""
+
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from banhao.accounts.roles import Role
+from banhao.catalog import selectors as catalog_selectors
+from banhao.notifications import selectors as notification_selectors
+
+from .context_processors import LARGE_TEXT_COOKIE
+
+ROLE_TEMPLATES = {role: f"core/home/{role.value}.html" for role in Role}
+
+
+def home(request):
+    if not request.user.is_authenticated:
+        return render(
+            request, "core/landing.html", {"onethings": catalog_selectors.public_onethings()}
+        )
+    user = request.user
+    context = {
+        "unread_count": notification_selectors.unread_count(user),
+        "recent_notifications": notification_selectors.inbox(user)[:5],
+    }
+    return render(request, ROLE_TEMPLATES[Role(user.role)], context)
+
+
+def _safe_next(request, fallback: str = "/") -> str:
+    target = request.POST.get("next") or request.META.get("HTTP_REFERER") or fallback
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return fallback
+
+
+@require_POST
+def toggle_large_text(request):
+    enable = request.POST.get("large_text") == "1"
+    response = HttpResponseRedirect(_safe_next(request))
+    response.set_cookie(
+        LARGE_TEXT_COOKIE, "1" if enable else "0", max_age=365 * 24 * 3600, samesite="Lax"
+    )
+    if request.user.is_authenticated:
+        from banhao.accounts.services import set_display_preferences
+
+        set_display_preferences(user=request.user, large_text=enable)
+    return response

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OnethingConfig(AppConfig):
+    name = "banhao.onething"
+    verbose_name = _("One-thing applications")

@@ -1,0 +1,19 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.static import serve
+
+from banhao.api import api
+
+urlpatterns = [
+    path("", include("banhao.core.urls")),
+    path("accounts/", include("banhao.accounts.urls")),
+    path("audit/", include("banhao.audit.urls")),
+    path("notifications/", include("banhao.notifications.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
