@@ -102,7 +102,14 @@ TEMPLATES = [
 SQLITE_PATH = VAR_DIR / "banhao.sqlite3"
 DATABASE_URL = env("DATABASE_URL")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    DATABASES = {
+        "default": dj_database_url.parse(
+            DATABASE_URL, conn_max_age=int(env("DATABASE_CONN_MAX_AGE", "60"))
+        )
+    }
+    # Lets a helper process (the test run's Celery worker) use another database on the same server.
+    if env("BANHAO_DATABASE_NAME"):
+        DATABASES["default"]["NAME"] = env("BANHAO_DATABASE_NAME")
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 else:

@@ -1,5 +1,6 @@
 """Test settings: the embedded defaults, or PostgreSQL/Redis/Celery when DATABASE_URL etc. are set."""
 
+import os
 import tempfile
 from pathlib import Path
 
@@ -14,10 +15,15 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-_tmp = Path(tempfile.mkdtemp(prefix="banhao-test-"))
+# One scratch folder per test run, shared with the Celery worker the run starts (via the
+# environment), so tests can read what the worker sent.
+if not os.environ.get("BANHAO_TEST_TMP"):
+    os.environ["BANHAO_TEST_TMP"] = tempfile.mkdtemp(prefix="banhao-test-")
+_tmp = Path(os.environ["BANHAO_TEST_TMP"])
 MEDIA_ROOT = _tmp / "media"
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-BANHAO_SMS_BACKEND = "banhao.notifications.sms.MemoryBackend"
+EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+EMAIL_FILE_PATH = _tmp / "mail"
+BANHAO_SMS_BACKEND = "banhao.notifications.sms.FileBackend"
 BANHAO_SMS_FILE_PATH = _tmp / "sms"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # pytest-django gives each run a fresh database; WAL pragmas still apply.
