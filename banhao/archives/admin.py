@@ -1,0 +1,33 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from banhao.core import masking
+
+from .models import Enterprise, Person
+
+
+@admin.register(Person)
+class PersonAdmin(admin.ModelAdmin):
+    # Lists show identifiers masked (personal data); search still takes the full number.
+    list_display = ["name", "masked_id_number", "gender", "birth_date", "township"]
+    list_filter = ["gender", "township"]
+    search_fields = ["=id_number", "name", "=phone"]
+    list_select_related = ["township"]
+    raw_id_fields = ["township"]
+    readonly_fields = ["created_at", "updated_at"]
+    show_full_result_count = False
+
+    @admin.display(description=_("ID number"))
+    def masked_id_number(self, obj: Person) -> str:
+        return masking.mask_id_number(obj.id_number)
+
+
+@admin.register(Enterprise)
+class EnterpriseAdmin(admin.ModelAdmin):
+    list_display = ["name", "credit_code", "industry", "legal_representative", "township"]
+    list_filter = ["industry", "township"]
+    search_fields = ["=credit_code", "name", "=legal_representative_id"]
+    list_select_related = ["township"]
+    raw_id_fields = ["township"]
+    readonly_fields = ["created_at", "updated_at"]
+    show_full_result_count = False
