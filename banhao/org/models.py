@@ -70,13 +70,19 @@ class DepartmentKind(models.TextChoices):
     PUBLIC_INSTITUTION = "institution", _("Public institution")
     ENTERPRISE = "enterprise", _("State-owned enterprise or operator")
     FINANCIAL = "financial", _("Financial regulator or bank")
+    MASS_ORGANISATION = "mass_org", _("People's organisation")  # e.g. 残联
     OTHER = "other", _("Other")
 
 
 class Department(models.Model):
-    """A unit named in the gazette, kept exactly as written there."""
+    """A unit named in the gazette, kept exactly as written there.
 
-    name = models.CharField(_("name"), max_length=64, unique=True)
+    A name is unique per level: the gazette's collective placeholder
+    "设列严重失信主体名单的有关部门" stands at both city and county level (docs/adr/0002).
+    Other spellings of the same unit are kept as ``DepartmentAlias`` rows.
+    """
+
+    name = models.CharField(_("name"), max_length=64)
     name_en = models.CharField(_("English name"), max_length=160, blank=True)
     level = models.CharField(_("level"), max_length=16, choices=DepartmentLevel.choices)
     kind = models.CharField(
@@ -87,15 +93,48 @@ class Department(models.Model):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
     )
     is_active = models.BooleanField(_("active"), default=True)
+    is_placeholder = models.BooleanField(
+        _("collective placeholder"),
+        default=False,
+        help_text=_(
+            "Stands for whichever real units the text refers to collectively; not one unit."
+        ),
+    )
     sort_order = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["level", "sort_order", "id"]
         verbose_name = _("department")
         verbose_name_plural = _("departments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["level", "name"], name="org_department_unique_name_per_level"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+
+class DepartmentAlias(models.Model):
+    """Another spelling of a department's name found in the gazette (or a typo in it)."""
+
+    name = models.CharField(_("name as written"), max_length=64, unique=True)
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.CASCADE,
+        related_name="aliases",
+        verbose_name=_("department"),
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("department alias")
+        verbose_name_plural = _("department aliases")
+
+    def __str__(self) -> str:
+        return f"{self.name} → {self.department.name}"
 
 
 class VenueKind(models.TextChoices):
