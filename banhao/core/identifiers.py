@@ -1,19 +1,51 @@
 """Validation of Chinese identifiers, via python-stdnum, with messages in the user's language."""
 
+import datetime
 import re
+from functools import lru_cache
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from stdnum import exceptions as stdnum_exc
+from stdnum import numdb
 from stdnum.cn import ric, uscc
 
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 
 
+@lru_cache(maxsize=4096)
+def _known_region(code: str) -> bool:
+    """Whether the region code ever existed (python-stdnum's division database).
+
+    stdnum's own validate() also requires the code to have existed in the birth year, but the
+    code records where the number was first issued, not where the person was born: Yiyuan
+    became 370323 in 1989 and issues that code to people born long before. See docs/adr/0003.
+    """
+    return any("county" in props for _part, props in numdb.get("cn/loc").info(code))
+
+
 def clean_id_number(value: str) -> str:
-    """Return the compact 18-character resident ID number or raise a specific ValidationError."""
+    """Return the compact 18-character resident ID number or raise a specific ValidationError.
+
+    The birth date is checked before the check digit, so an impossible date is named as such.
+    """
+    value = re.sub(r"[\s-]", "", value or "").upper()
     try:
-        return ric.validate(value)
+        if len(value) != 18:
+            raise stdnum_exc.InvalidLength()
+        if not value[:17].isdigit():
+            raise stdnum_exc.InvalidFormat()
+        birth = ric.get_birth_date(value)
+        if birth > datetime.date.today():
+            raise stdnum_exc.InvalidComponent()
+        if value[-1] != ric.calc_check_digit(value):
+            raise stdnum_exc.InvalidChecksum()
+        if not _known_region(value[:6]):
+            raise ValidationError(
+                _("The first six digits of the ID number are not a known region code."),
+                code="id_region",
+            )
+        return value
     except stdnum_exc.InvalidLength as exc:
         raise ValidationError(_("An ID number has 18 characters."), code="id_length") from exc
     except stdnum_exc.InvalidChecksum as exc:
@@ -22,7 +54,7 @@ def clean_id_number(value: str) -> str:
         ) from exc
     except stdnum_exc.InvalidComponent as exc:
         raise ValidationError(
-            _("The birth date in the ID number is not a real date."), code="id_birth_date"
+            _("The birth date in the ID number is not a real past date."), code="id_birth_date"
         ) from exc
     except stdnum_exc.ValidationError as exc:
         raise ValidationError(_("This is not a valid ID number."), code="id_invalid") from exc
@@ -30,6 +62,7 @@ def clean_id_number(value: str) -> str:
 
 def clean_credit_code(value: str) -> str:
     """Return the compact unified social credit code or raise a specific ValidationError."""
+    value = re.sub(r"[\s-]", "", value or "").upper()
     try:
         return uscc.validate(value)
     except stdnum_exc.InvalidLength as exc:
@@ -57,11 +90,3 @@ def clean_mobile(value: str) -> str:
             code="mobile_invalid",
         )
     return compact
-
-
-def id_number_check_digit(first17: str) -> str:
-    return ric.calc_check_digit(first17)
-
-
-def credit_code_check_digit(first17: str) -> str:
-    return uscc.calc_check_digit(first17)
