@@ -35,6 +35,7 @@ from faker.providers.person.zh_CN import Provider as ZhPersonProvider
 from faker.providers.phone_number.zh_CN import Provider as ZhPhoneProvider
 from stdnum.cn import ric, uscc
 
+from banhao.org import selectors as org_selectors
 from banhao.org.models import Region, RegionKind
 
 from .models import Enterprise, Industry, Person
@@ -184,7 +185,7 @@ def credit_code(organisation_code: str) -> str:
 
 
 def yiyuan_townships() -> list[Region]:
-    townships = list(Region.objects.filter(parent__code=YIYUAN_CODE).order_by("sort_order", "id"))
+    townships = list(org_selectors.townships())
     if not townships:
         raise NoTownshipsError(
             "No townships of Yiyuan County (regions under code 370323) are in the database. "
