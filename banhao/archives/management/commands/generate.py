@@ -73,10 +73,10 @@ class Command(BaseCommand):
         summary = {
             "seed": result.seed,
             "persons": result.persons,
-            "persons_seconds": round(result.persons_seconds, 3),
+            "persons_seconds": result.persons_seconds,
             "persons_per_s": rate(result.persons, result.persons_seconds),
             "enterprises": result.enterprises,
-            "enterprises_seconds": round(result.enterprises_seconds, 3),
+            "enterprises_seconds": result.enterprises_seconds,
             "enterprises_per_s": rate(result.enterprises, result.enterprises_seconds),
             "total_persons": Person.objects.count(),
             "total_enterprises": Enterprise.objects.count(),

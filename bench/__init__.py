@@ -1,0 +1,25 @@
+"""Benchmarks of Banhao at realistic volumes, run with ``banhao bench SCENARIO``.
+
+A scenario is one module in ``bench/scenarios/`` that registers a function with
+``@bench.scenario(...)``; the function returns a list of records made with ``bench.record``.
+See ``bench/README.md``.
+"""
+
+from .database import BenchError, Throwaway, database_label, throwaway_database
+from .measure import percentiles, throughput
+from .registry import RECORD_KEYS, Context, Scenario, load_scenarios, record, scenario
+
+__all__ = [
+    "BenchError",
+    "RECORD_KEYS",
+    "Context",
+    "Scenario",
+    "Throwaway",
+    "database_label",
+    "load_scenarios",
+    "percentiles",
+    "record",
+    "scenario",
+    "throughput",
+    "throwaway_database",
+]
