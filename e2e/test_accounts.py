@@ -5,6 +5,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils import translation
 from playwright.sync_api import expect
 
+from banhao.accounts.forms import CitizenRegisterForm, EnterpriseRegisterForm
 from banhao.accounts.models import User
 
 from .conftest import PASSWORD, valid_id_number
@@ -103,3 +104,20 @@ def test_registration_with_good_data_lands_on_the_citizen_home(page):
     expect(page.get_by_test_id("whoami")).to_have_text("刘洋")
     user = User.objects.get(username="liuyang")
     assert (user.role, user.full_name, user.id_number) == ("citizen", "刘洋", valid_id_number(43))
+
+
+@pytest.mark.parametrize(
+    ("path", "form_class"),
+    [
+        ("/accounts/register/citizen/", CitizenRegisterForm),
+        ("/accounts/register/enterprise/", EnterpriseRegisterForm),
+    ],
+    ids=["citizen", "enterprise"],
+)
+def test_registration_pages_show_every_field_with_a_label(page, path, form_class):
+    # The templates lay the fields out by hand; a field added to the form must appear too.
+    page.goto(path)
+    for name in form_class.base_fields:
+        field = page.locator(f"form [name={name}]")
+        expect(field).to_have_count(1)
+        expect(page.locator(f"label[for={field.get_attribute('id')}]")).to_have_count(1)
