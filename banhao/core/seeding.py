@@ -7,6 +7,11 @@ loading twice changes nothing.
 
 Order matters: regions, then departments (which sit in regions), then venues, the catalogue,
 the key-task ledger and the payment targets (which refer to departments).
+
+Seeding is the write path for reference data shipped with the product, not a user action, so it
+writes no audit records; changes made later by administrators go through the admin. Loading
+again brings seeded fields back to the shipped values and leaves other fields (a venue's address,
+a department's ``is_active``) alone.
 """
 
 import json
