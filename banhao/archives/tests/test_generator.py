@@ -156,3 +156,10 @@ def test_command_size_preset_and_json_summary(townships, monkeypatch):
 def test_command_rejects_negative_volumes(townships):
     with pytest.raises(CommandError, match="negative"):
         call_command("generate", "--persons", "-1", stdout=StringIO())
+
+
+def test_command_with_only_persons_adds_no_enterprises(townships):
+    call_command("generate", "--persons", "15", "--seed", "4", stdout=StringIO())
+
+    assert Person.objects.count() == 15
+    assert not Enterprise.objects.exists()

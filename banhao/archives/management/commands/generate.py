@@ -21,15 +21,20 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--size", choices=sorted(SIZES), help="A preset volume (default: small)."
+            "--size",
+            choices=sorted(SIZES),
+            help="A preset volume; the default when neither --persons nor --enterprises is given "
+            "is small.",
         )
         parser.add_argument(
-            "--persons", type=int, help="Number of person archives to add (overrides --size)."
+            "--persons",
+            type=int,
+            help="Person archives to add (overrides --size; without --size, default 0).",
         )
         parser.add_argument(
             "--enterprises",
             type=int,
-            help="Number of enterprise archives to add (overrides --size).",
+            help="Enterprise archives to add (overrides --size; without --size, default 0).",
         )
         parser.add_argument(
             "--seed",
@@ -43,9 +48,15 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options) -> None:
-        size = SIZES[options["size"] or "small"]
-        persons = size.persons if options["persons"] is None else options["persons"]
-        enterprises = size.enterprises if options["enterprises"] is None else options["enterprises"]
+        persons, enterprises = options["persons"], options["enterprises"]
+        if options["size"] or (persons is None and enterprises is None):
+            # A preset (small by default); --persons/--enterprises override its figures.
+            size = SIZES[options["size"] or "small"]
+            persons = size.persons if persons is None else persons
+            enterprises = size.enterprises if enterprises is None else enterprises
+        else:
+            # Only explicit counts: what is not named is not generated.
+            persons, enterprises = persons or 0, enterprises or 0
         if persons < 0 or enterprises < 0:
             raise CommandError("--persons and --enterprises must not be negative.")
         as_json = options["json"]
