@@ -55,3 +55,16 @@ def test_role_home_fits_a_phone(phone_page, login, make_user, role):
     login(phone_page, user.username, password)
     expect(phone_page.get_by_test_id("role-home")).to_have_attribute("data-role", role.value)
     assert horizontal_overflow(phone_page) == 0
+
+
+@pytest.mark.parametrize("role", list(Role), ids=[r.value for r in Role])
+def test_every_card_on_a_role_home_opens_a_page(page, login, make_user, role):
+    user, password = make_user(role)
+    login(page, user.username, password)
+    home = page.get_by_test_id("role-home")
+    links = [a.get_attribute("href") for a in home.locator("a.card").all()]
+    assert links, "a role home offers at least one card"
+    for href in links:
+        response = page.goto(href)
+        assert response.status == 200, f"{href} answered {response.status}"
+        expect(page.locator("h1").first).to_be_visible()
