@@ -4,8 +4,13 @@ from ninja import NinjaAPI
 from ninja.security import django_auth
 
 from banhao.accounts.api import router as accounts_router
+from banhao.archives.api import router as archives_router
 from banhao.catalog.api import router as catalog_router
+from banhao.hotline.api import router as hotline_router
+from banhao.ledger.api import router as ledger_router
 from banhao.notifications.api import router as notifications_router
+from banhao.onething.api import router as onething_router
+from banhao.payments.api import router as payments_router
 
 api = NinjaAPI(
     title="Banhao API",
@@ -19,3 +24,8 @@ api = NinjaAPI(
 api.add_router("/v1/accounts/", accounts_router)
 api.add_router("/v1/catalog/", catalog_router)
 api.add_router("/v1/notifications/", notifications_router)
+api.add_router("/v1/onething/", onething_router)
+api.add_router("/v1/hotline/", hotline_router)
+api.add_router("/v1/ledger/", ledger_router)
+api.add_router("/v1/payments/", payments_router)
+api.add_router("/v1/archives/", archives_router)

@@ -9,6 +9,7 @@ from banhao.accounts.roles import Role
 from banhao.catalog import selectors as catalog_selectors
 from banhao.notifications import selectors as notification_selectors
 
+from . import home as home_cards
 from .context_processors import LARGE_TEXT_COOKIE
 
 ROLE_TEMPLATES = {role: f"core/home/{role.value}.html" for role in Role}
@@ -21,6 +22,7 @@ def home(request):
         )
     user = request.user
     context = {
+        "home_cards": home_cards.cards_for(user),
         "unread_count": notification_selectors.unread_count(user),
         "recent_notifications": notification_selectors.inbox(user)[:5],
     }
