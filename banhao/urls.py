@@ -12,6 +12,7 @@ urlpatterns = [
     path("notifications/", include("banhao.notifications.urls")),
     path("services/", include("banhao.onething.urls")),
     path("hotline/", include("banhao.hotline.urls")),
+    path("open311/v2/", include("banhao.hotline.open311_urls")),
     path("ledger/", include("banhao.ledger.urls")),
     path("pay/", include("banhao.payments.urls")),
     path("archives/", include("banhao.archives.urls")),
