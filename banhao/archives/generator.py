@@ -195,7 +195,7 @@ def yiyuan_townships() -> list[Region]:
 
 
 class _Places:
-    """Townships (weighted: the two subdistricts hold most people) and addresses in them."""
+    """Townships (a subdistrict weighs three times a town) and addresses in them."""
 
     def __init__(self, rng: random.Random, townships: list[Region]) -> None:
         self.rng = rng
@@ -254,7 +254,6 @@ class _PersonFactory:
     def __init__(self, rng: random.Random, as_of: date, taken: set[str]) -> None:
         self.rng = rng
         self.as_of_ord = as_of.toordinal()
-        self.as_of_year = as_of.year
         self.taken = taken
 
     def draw(self) -> tuple[str, str, bool, date]:
@@ -350,7 +349,7 @@ def _existing_adults(as_of: date, limit: int = 100_000) -> list[tuple[str, str, 
     adult_before = date(as_of.year - 22, as_of.month, 1)
     return list(
         Person.objects.filter(birth_date__lte=adult_before)
-        .order_by()
+        .order_by("id")
         .values_list("id_number", "name", "birth_date")[:limit]
     )
 
