@@ -57,6 +57,8 @@ VIEWPORTS = {
     },
 }
 
+ASSET_TYPES = frozenset({"stylesheet", "script", "image", "font"})
+
 # The people this county serves browse in Chinese; Django maps zh-CN to zh-hans.
 DEFAULT_LOCALE = "zh-CN"
 PASSWORD = "Yiyuan-banhao-2024"
@@ -112,14 +114,18 @@ def open_page(browser, live_server, request):
 
         def _check_response(response):
             kind = response.request.resource_type
-            if response.status >= 400 and kind in {"stylesheet", "script", "image", "font"}:
+            if response.status >= 400 and kind in ASSET_TYPES:
                 problems.append(f"{kind} {response.url} answered {response.status}")
 
+        def _check_failure(request):
+            # ERR_ABORTED is a load cut short by the next navigation, not a broken asset.
+            if request.resource_type in ASSET_TYPES and "ERR_ABORTED" not in (
+                request.failure or ""
+            ):
+                problems.append(f"{request.resource_type} {request.url} failed: {request.failure}")
+
         page.on("response", _check_response)
-        page.on(
-            "requestfailed",
-            lambda req: problems.append(f"request failed: {req.url} ({req.failure})"),
-        )
+        page.on("requestfailed", _check_failure)
         opened.append(_Opened(context, page, problems))
         return page
 
