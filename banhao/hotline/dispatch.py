@@ -1,0 +1,238 @@
+"""Dispatch suggestion: which unit should handle a ticket, with a confidence.
+
+Two sources are blended (docs/adr/0005-hotline.md):
+
+1. the duty list: the text is matched to a matter (TF-IDF over jieba tokens of each matter's
+   name and keywords), and the matter's unit for the ticket's town is looked up. This works
+   from day one with the shipped list;
+2. a classifier (TF-IDF + logistic regression) trained on handled tickets: the text and town
+   go in, the unit that finally handled the ticket is the label. Its weight grows with the
+   number of handled tickets it learned from, so the suggestion improves as tickets are handled.
+
+Nothing here writes to the database except ``train()``, which stores a new ``DispatchModel``.
+"""
+
+import io
+import logging
+import pickle
+import re
+import threading
+import time
+from dataclasses import dataclass
+
+import jieba
+import numpy as np
+from django.db.models import Max
+from django.utils import timezone
+
+from .models import Category, DispatchModel, DutyAssignment, Ticket
+from .states import TicketStatus
+
+jieba.setLogLevel(logging.WARNING)
+logger = logging.getLogger(__name__)
+
+_WORD = re.compile(r"\w", re.UNICODE)
+# The learned model needs this many handled tickets before it counts at all.
+MIN_SAMPLES = 30
+# Weight of the learned model: n / (n + HALF_WEIGHT_AT), at most MAX_LEARNED_WEIGHT.
+HALF_WEIGHT_AT = 300
+MAX_LEARNED_WEIGHT = 0.85
+MAX_TRAINING_TICKETS = 50_000
+REFRESH_SECONDS = 60
+
+
+def tokenize(text: str) -> list[str]:
+    """Chinese word segmentation; punctuation and spaces dropped, Latin words lower-cased."""
+    return [w.lower() for w in jieba.lcut(text or "") if _WORD.search(w)]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    department_id: int
+    department_name: str
+    confidence: float
+    category_code: str = ""
+
+
+class _DutyMatcher:
+    """Text -> matter probabilities, and (matter, town) -> unit, from the current duty list."""
+
+    def __init__(self) -> None:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        categories = list(Category.objects.filter(is_active=True, parent__isnull=False))
+        self.codes = [c.code for c in categories]
+        self.category_ids = [c.pk for c in categories]
+        docs = [f"{c.name} {c.keywords}" for c in categories]
+        self.vectorizer = TfidfVectorizer(tokenizer=tokenize, lowercase=False, token_pattern=None)
+        self.matrix = self.vectorizer.fit_transform(docs) if docs else None
+        self.duty: dict[tuple[int, int | None], tuple[int, str]] = {}
+        for line in DutyAssignment.objects.select_related("department"):
+            self.duty[(line.category_id, line.town_id)] = (line.department_id, line.department.name)
+
+    def unit_for(self, category_id: int, town_id: int | None) -> tuple[int, str] | None:
+        return self.duty.get((category_id, town_id)) or self.duty.get((category_id, None))
+
+    def category_probabilities(self, text: str) -> np.ndarray:
+        if self.matrix is None:
+            return np.zeros(0)
+        sims = (self.matrix @ self.vectorizer.transform([text]).T).toarray().ravel()
+        total = sims.sum()
+        # Mass left for "none of these": a text that matches few keywords gets a low confidence.
+        return sims / (total + 0.25) if total > 0 else sims
+
+
+class _Learned:
+    """The classifier trained on handled tickets (unpickled from the latest DispatchModel)."""
+
+    def __init__(self, record: DispatchModel) -> None:
+        payload = pickle.loads(bytes(record.blob))  # noqa: S301 (written by train() only)
+        self.vectorizer = payload["vectorizer"]
+        self.classifier = payload["classifier"]
+        self.names: dict[int, str] = payload["names"]
+        self.samples = record.samples
+        self.weight = min(MAX_LEARNED_WEIGHT, self.samples / (self.samples + HALF_WEIGHT_AT))
+
+    def probabilities(self, text: str, town_id: int | None) -> dict[int, float]:
+        vec = self.vectorizer.transform([_with_town(text, town_id)])
+        probs = self.classifier.predict_proba(vec)[0]
+        return {int(c): float(p) for c, p in zip(self.classifier.classes_, probs, strict=True)}
+
+
+def _with_town(text: str, town_id: int | None) -> str:
+    return f"{text} town{town_id or 0}"
+
+
+class _State:
+    lock = threading.Lock()
+    matcher: _DutyMatcher | None = None
+    matcher_key: tuple | None = None
+    learned: _Learned | None = None
+    learned_id: int | None = None
+    checked_at: float = 0.0
+
+
+def reset() -> None:
+    """Forget the cached matcher and model (after the duty list changed or a model was trained)."""
+    with _State.lock:
+        _State.matcher = None
+        _State.matcher_key = None
+        _State.learned = None
+        _State.learned_id = None
+        _State.checked_at = 0.0
+
+
+def _refresh() -> tuple[_DutyMatcher, _Learned | None]:
+    now = time.monotonic()
+    with _State.lock:
+        if _State.matcher is not None and now - _State.checked_at < REFRESH_SECONDS:
+            return _State.matcher, _State.learned
+        duty_key = tuple(
+            DutyAssignment.objects.aggregate(m=Max("updated_at"), n=Max("id")).values()
+        )
+        if _State.matcher is None or duty_key != _State.matcher_key:
+            _State.matcher = _DutyMatcher()
+            _State.matcher_key = duty_key
+        latest = DispatchModel.objects.order_by("-id").only("id").first()
+        if latest is None:
+            _State.learned, _State.learned_id = None, None
+        elif latest.pk != _State.learned_id:
+            _State.learned = _Learned(DispatchModel.objects.get(pk=latest.pk))
+            _State.learned_id = latest.pk
+        _State.checked_at = now
+        return _State.matcher, _State.learned
+
+
+def suggest(
+    text: str, town_id: int | None = None, category_id: int | None = None, limit: int = 3
+) -> list[Candidate]:
+    """Ranked units for a ticket's text and town (and the category if the operator chose one)."""
+    matcher, learned = _refresh()
+    scores: dict[int, float] = {}
+    names: dict[int, str] = {}
+    best_category: dict[int, str] = {}
+    if category_id is not None:
+        unit = matcher.unit_for(category_id, town_id)
+        cat_probs = [(category_id, 1.0)] if unit else []
+    else:
+        probs = matcher.category_probabilities(text)
+        top = np.argsort(probs)[::-1][:5] if len(probs) else []
+        cat_probs = [(matcher.category_ids[i], float(probs[i])) for i in top if probs[i] > 0]
+    codes = dict(zip(matcher.category_ids, matcher.codes, strict=True))
+    for cat_id, p in cat_probs:
+        unit = matcher.unit_for(cat_id, town_id)
+        if unit is None:
+            continue
+        scores[unit[0]] = scores.get(unit[0], 0.0) + p
+        names[unit[0]] = unit[1]
+        best_category.setdefault(unit[0], codes.get(cat_id, ""))
+    if learned is not None:
+        # A category chosen by a person is firmer evidence than a keyword match.
+        w = learned.weight * (0.5 if category_id is not None else 1.0)
+        scores = {k: v * (1 - w) for k, v in scores.items()}
+        for dept_id, p in learned.probabilities(text, town_id).items():
+            scores[dept_id] = scores.get(dept_id, 0.0) + w * p
+            names.setdefault(dept_id, learned.names.get(dept_id, ""))
+    ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)[:limit]
+    return [
+        Candidate(d, names[d], round(min(1.0, s), 4), best_category.get(d, ""))
+        for d, s in ranked
+        if s > 0
+    ]
+
+
+def _handled_tickets(limit: int):
+    return (
+        Ticket.objects.filter(status=TicketStatus.CLOSED, department__isnull=False)
+        .exclude(description="")
+        .order_by("-closed_at")
+        .values_list("description", "title", "town_id", "department_id", "department__name")[:limit]
+    )
+
+
+def train(*, now=None) -> DispatchModel | None:
+    """Train on handled tickets; measure accuracy on the newest fifth held out; store the model.
+
+    Returns None when there are too few handled tickets (or only one unit among them).
+    """
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    rows = list(_handled_tickets(MAX_TRAINING_TICKETS))
+    if len(rows) < MIN_SAMPLES or len({r[3] for r in rows}) < 2:
+        return None
+    rows.reverse()  # oldest first: the holdout is the newest tickets, as in real use
+    texts = [_with_town(f"{title} {desc}", town) for desc, title, town, _, _ in rows]
+    labels = np.array([r[3] for r in rows])
+    names = {r[3]: r[4] for r in rows}
+
+    def fit(x_texts, y):
+        vectorizer = TfidfVectorizer(
+            tokenizer=tokenize, lowercase=False, token_pattern=None, sublinear_tf=True, min_df=1
+        )
+        classifier = LogisticRegression(C=5.0, max_iter=300)
+        classifier.fit(vectorizer.fit_transform(x_texts), y)
+        return vectorizer, classifier
+
+    split = int(len(rows) * 0.8)
+    accuracy = None
+    if len(set(labels[:split])) >= 2 and len(rows) - split > 0:
+        vectorizer, classifier = fit(texts[:split], labels[:split])
+        predicted = classifier.predict(vectorizer.transform(texts[split:]))
+        accuracy = float((predicted == labels[split:]).mean())
+    vectorizer, classifier = fit(texts, labels)
+    buffer = io.BytesIO()
+    pickle.dump({"vectorizer": vectorizer, "classifier": classifier, "names": names}, buffer)
+    record = DispatchModel.objects.create(
+        trained_at=now or timezone.now(),
+        samples=len(rows),
+        holdout=len(rows) - split,
+        accuracy=accuracy,
+        blob=buffer.getvalue(),
+    )
+    # Keep the last few models only; each holds a vocabulary.
+    old = DispatchModel.objects.order_by("-id").values_list("id", flat=True)[5:]
+    DispatchModel.objects.filter(id__in=list(old)).delete()
+    reset()
+    logger.info("Dispatch model trained on %s tickets, holdout accuracy %s", len(rows), accuracy)
+    return record
