@@ -1,0 +1,63 @@
+"""Stages of a ledger task, reporting cycles and the derived status.
+
+The stage is where the task is in closing; it changes only through the services below and only
+along ``STAGE_TRANSITIONS``. The status (on track, at risk, overdue, done) is derived — from the
+stage, the deadline, the progress and the reports — and never set by anyone (``schedule.py``).
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Cycle(models.TextChoices):
+    # No periodic report is asked for (the default until the office sets a cycle).
+    NONE = "none", _("No periodic report")
+    # One report per calendar week (Monday to Sunday), due on its last working day.
+    WEEKLY = "weekly", _("Weekly")
+    # One report per calendar month, due on its last working day.
+    MONTHLY = "monthly", _("Monthly")
+
+
+class Stage(models.TextChoices):
+    # Being worked on; units file progress reports.
+    OPEN = "open", _("Open")
+    # A unit proposed closing it with evidence; the lead units are to confirm.
+    CLOSURE_PROPOSED = "closure_proposed", _("Closure proposed")
+    # Every lead unit confirmed; the office is to sign off.
+    LEAD_CONFIRMED = "lead_confirmed", _("Confirmed by lead units")
+    # The office signed off. Can be reopened; the history stays.
+    CLOSED = "closed", _("Closed")
+
+
+STAGE_TRANSITIONS: dict[str, frozenset[str]] = {
+    Stage.OPEN: frozenset({Stage.CLOSURE_PROPOSED}),
+    Stage.CLOSURE_PROPOSED: frozenset({Stage.LEAD_CONFIRMED, Stage.OPEN}),
+    Stage.LEAD_CONFIRMED: frozenset({Stage.CLOSED, Stage.OPEN}),
+    Stage.CLOSED: frozenset({Stage.OPEN}),
+}
+
+
+class Status(models.TextChoices):
+    # Not closed, deadline not passed, progress keeping pace and reports in on time.
+    ON_TRACK = "on_track", _("On track")
+    # Not closed and one of: a report is late, progress lags the time elapsed by 25 points
+    # or more, or the deadline is within 7 days and progress is below 100%.
+    AT_RISK = "at_risk", _("At risk")
+    # Not closed and the deadline has passed.
+    OVERDUE = "overdue", _("Overdue")
+    # Closed (signed off by the office).
+    DONE = "done", _("Done")
+
+
+class TransitionError(Exception):
+    """A stage change the task's current stage does not allow."""
+
+    def __init__(self, current: str, target: str):
+        super().__init__(f"{current} → {target}")
+        self.current = current
+        self.target = target
+
+
+def check_transition(current: str, target: str) -> None:
+    if target not in STAGE_TRANSITIONS.get(current, frozenset()):
+        raise TransitionError(current, target)
