@@ -12,15 +12,19 @@ PASSWORD = "Banhao-test-2024!"  # noqa: S105
 _seq = itertools.count(1)
 
 
-def valid_id_number(birth: str = "19900101", region: str = "370323") -> str:
-    """A valid 18-digit ID number, different on every call."""
-    first17 = f"{region}{birth}{next(_seq) % 1000:03d}"
+def valid_id_number(
+    serial: int | None = None, birth: str = "19900101", region: str = "370323"
+) -> str:
+    """A valid 18-digit ID number: the same for the same serial, else different on every call."""
+    serial = next(_seq) if serial is None else serial
+    first17 = f"{region}{birth}{serial % 1000:03d}"
     return first17 + ric.calc_check_digit(first17 + "0")  # stdnum expects a placeholder check digit
 
 
-def valid_credit_code() -> str:
-    """A valid unified social credit code, different on every call."""
-    first17 = f"91370323MA{next(_seq):07d}"
+def valid_credit_code(serial: int | None = None) -> str:
+    """A valid unified social credit code: the same for the same serial, else a new one."""
+    serial = next(_seq) if serial is None else serial
+    first17 = f"91370323MA{serial:07d}"
     return first17 + uscc.calc_check_digit(first17)
 
 
@@ -71,6 +75,7 @@ def make_user(role: str = Role.CITIZEN, username: str | None = None, **extra):
             password=PASSWORD,
             organisation_name=extra.get("organisation_name", "沂源县示例食品有限公司"),
             credit_code=extra.get("credit_code") or valid_credit_code(),
+            contact_name=extra.get("contact_name", ""),
             phone=extra.get("phone", ""),
         )
     return account_services.create_staff(

@@ -24,6 +24,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
+from banhao.testing import PASSWORD, valid_credit_code, valid_id_number  # noqa: F401 (used by tests)
+
 # Playwright's sync API runs an asyncio loop in this thread, so Django would refuse ORM calls
 # from the test body (SynchronousOnlyOperation). The ORM calls here are ordinary blocking
 # calls made between browser steps, never from inside a coroutine, so this is safe.
@@ -61,7 +63,7 @@ ASSET_TYPES = frozenset({"stylesheet", "script", "image", "font"})
 
 # The people this county serves browse in Chinese; Django maps zh-CN to zh-hans.
 DEFAULT_LOCALE = "zh-CN"
-PASSWORD = "Yiyuan-banhao-2024"
+
 STAFF_NAMES = {
     "window_clerk": "王晓燕",
     "dept_handler": "刘建国",
@@ -182,21 +184,6 @@ def login():
 # --- data, created through the real services ---------------------------------------------
 
 
-def valid_id_number(serial: int = 1, birth: str = "19900612", region: str = "370323") -> str:
-    """A resident ID number that passes python-stdnum (370323 = Yiyuan, for births from 1989)."""
-    from stdnum.cn import ric
-
-    first17 = f"{region}{birth}{serial:03d}"
-    return first17 + ric.calc_check_digit(first17 + "0")  # stdnum wants a placeholder digit
-
-
-def valid_credit_code(serial: int = 1) -> str:
-    from stdnum.cn import uscc
-
-    first17 = f"91370323MA3C{serial:05d}"
-    return first17 + uscc.calc_check_digit(first17)
-
-
 @dataclass
 class OrgUnits:
     county: object
@@ -238,48 +225,19 @@ def org_units(db):
 @pytest.fixture
 def make_user(org_units):
     """``make_user(role)`` creates one account of that role and returns (user, password)."""
-    from banhao.accounts import services
+    from banhao import testing
     from banhao.accounts.roles import Role
-
-    counter = iter(range(1, 1000))
 
     def _make(role, *, username: str | None = None, **extra):
         role = Role(role)
-        n = next(counter)
-        username = username or f"{role.value}{n}"
-        if role == Role.CITIZEN:
-            user = services.register_citizen(
-                username=username,
-                password=PASSWORD,
-                full_name=extra.pop("full_name", "张明"),
-                id_number=extra.pop("id_number", valid_id_number(n)),
-                phone=extra.pop("phone", "13800000000"),
-            )
-        elif role == Role.ENTERPRISE:
-            user = services.register_enterprise(
-                username=username,
-                password=PASSWORD,
-                organisation_name=extra.pop("organisation_name", "沂源县示例食品有限公司"),
-                credit_code=extra.pop("credit_code", valid_credit_code(n)),
-                contact_name=extra.pop("contact_name", "李华"),
-            )
-        else:
-            unit = {}
-            if role == Role.WINDOW_CLERK:
-                unit["venue"] = org_units.venue
-            elif role in {Role.HOTLINE_OPERATOR, Role.HOTLINE_SUPERVISOR}:
-                unit["department"] = org_units.hotline_department
-            elif role in {Role.DEPT_HANDLER, Role.DEPT_HEAD}:
-                unit["department"] = org_units.department
-            user = services.create_staff(
-                actor=None,
-                username=username,
-                password=PASSWORD,
-                role=role,
-                full_name=extra.pop("full_name", STAFF_NAMES[role]),
-                **unit,
-            )
-        assert not extra, f"unused arguments: {extra}"
-        return user, PASSWORD
+        if role == Role.WINDOW_CLERK:
+            extra.setdefault("venue", org_units.venue)
+        elif role in {Role.HOTLINE_OPERATOR, Role.HOTLINE_SUPERVISOR}:
+            extra.setdefault("department", org_units.hotline_department)
+        elif role in {Role.DEPT_HANDLER, Role.DEPT_HEAD}:
+            extra.setdefault("department", org_units.department)
+        if role not in {Role.CITIZEN, Role.ENTERPRISE}:
+            extra.setdefault("full_name", STAFF_NAMES[role])
+        return testing.make_user(role, username, **extra), PASSWORD
 
     return _make

@@ -13,7 +13,9 @@ class LoginForm(AuthenticationForm):
 
 
 class _RegisterBase(forms.Form):
-    username = forms.CharField(label=_("User name"), max_length=150)
+    username = forms.CharField(
+        label=_("User name"), max_length=150, validators=[User.username_validator]
+    )
     password = forms.CharField(label=_("Password"), widget=forms.PasswordInput)
     password_again = forms.CharField(label=_("Password again"), widget=forms.PasswordInput)
     phone = forms.CharField(label=_("Mobile phone"), max_length=20, required=False)

@@ -16,6 +16,7 @@ from .roles import DEPARTMENT_ROLES, VENUE_ROLES, Role
 def register_citizen(
     *, username: str, password: str, full_name: str, id_number: str, phone: str = ""
 ) -> User:
+    User.username_validator(username)
     id_number = clean_id_number(id_number)
     phone = clean_mobile(phone) if phone else ""
     if User.objects.filter(id_number=id_number).exists():
@@ -47,6 +48,7 @@ def register_enterprise(
     contact_name: str = "",
     phone: str = "",
 ) -> User:
+    User.username_validator(username)
     credit_code = clean_credit_code(credit_code)
     phone = clean_mobile(phone) if phone else ""
     if User.objects.filter(credit_code=credit_code).exists():
@@ -87,6 +89,7 @@ def create_staff(
     validate_password: bool = True,
 ) -> User:
     role = Role(role)
+    User.username_validator(username)
     if (role in DEPARTMENT_ROLES and department is None) or (role in VENUE_ROLES and venue is None):
         raise errors.AccountError(*errors.UNIT_REQUIRED)
     user = User(

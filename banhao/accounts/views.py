@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -19,7 +20,16 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        services.record_login(user=form.get_user())
+        user = form.get_user()
+        services.record_login(user=user)
+        # The language chosen on an earlier visit follows the account to this browser.
+        if user.preferred_language in dict(settings.LANGUAGES):
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                user.preferred_language,
+                max_age=365 * 24 * 3600,
+                samesite="Lax",
+            )
         return response
 
     def form_invalid(self, form):

@@ -1,8 +1,10 @@
 """Public landing page, each role's home page, and display preferences."""
 
+from django.conf import settings
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import i18n as i18n_views
 from django.views.decorators.http import require_POST
 
 from banhao.accounts.roles import Role
@@ -47,4 +49,16 @@ def toggle_large_text(request):
         from banhao.accounts.services import set_display_preferences
 
         set_display_preferences(user=request.user, large_text=enable)
+    return response
+
+
+@require_POST
+def set_language(request):
+    """Django's language switch, also remembered on the account so it follows the user."""
+    response = i18n_views.set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        from banhao.accounts.services import set_display_preferences
+
+        set_display_preferences(user=request.user, language=language)
     return response

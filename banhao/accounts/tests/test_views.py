@@ -1,8 +1,10 @@
 """Login, logout, registration, profile and the /me API through real HTTP requests."""
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
+from banhao.accounts.models import User
 from banhao.accounts.roles import Role
 from banhao.audit.models import AuditRecord
 from banhao.testing import PASSWORD, make_user, valid_id_number
@@ -62,7 +64,7 @@ def test_registration_errors_are_specific_and_keep_input(client):
 
 
 def test_registration_succeeds_and_logs_in(client):
-    id_number = valid_id_number("20000229")
+    id_number = valid_id_number(birth="20000229")
     response = client.post(
         reverse("accounts:register_citizen"),
         {
@@ -104,3 +106,31 @@ def test_me_api(client):
     client.force_login(user)
     data = client.get("/api/v1/accounts/me/").json()
     assert data["role"] == "enterprise" and data["credit_code"] == user.credit_code
+
+
+def test_username_rule_enforced(client):
+    response = client.post(
+        reverse("accounts:register_citizen"),
+        {
+            "username": "bad name!",
+            "password": PASSWORD,
+            "password_again": PASSWORD,
+            "full_name": "孙八",
+            "id_number": valid_id_number(),
+        },
+    )
+    assert response.status_code == 200
+    assert not User.objects.filter(full_name="孙八").exists()
+
+
+def test_language_choice_follows_the_account(client):
+    user = make_user(Role.CITIZEN, "polyglot")
+    client.force_login(user)
+    client.post(reverse("core:set_language"), {"language": "en", "next": "/"})
+    user.refresh_from_db()
+    assert user.preferred_language == "en"
+    client.post(reverse("accounts:logout"))
+    fresh = Client()
+    response = fresh.post(reverse("accounts:login"), {"username": "polyglot", "password": PASSWORD})
+    assert response.cookies["django_language"].value == "en"
+    assert fresh.get("/").headers["Content-Language"] == "en"
