@@ -248,13 +248,13 @@ def test_annex1_tasks_carry_their_deadlines_measures_and_lead_units(seeded):
 def test_unit_link_totals(seeded):
     assert LedgerTask.objects.count() == 43
     # Annex 1: 15 lead links. Measures: 25 lead links; 13 measures name 各镇人民政府, and
-    # measure 四's lead township is not repeated. Payment plan: 85 named responsible units.
+    # measure 四's lead township is not repeated. Payment plan: 72 named responsible units.
     assert TaskUnit.objects.filter(task__source__code="annex1").count() == 15
     assert TaskUnit.objects.filter(task__source__code="measures", role="lead").count() == 25
     assert TaskUnit.objects.filter(task__source__code="measures", role="responsible").count() == (
         13 * 13 - 1
     )
-    assert TaskUnit.objects.filter(task__source__code="payment-plan").count() == 85
+    assert TaskUnit.objects.filter(task__source__code="payment-plan").count() == 72
     assert not TaskUnit.objects.filter(department__is_placeholder=True).exists()
     assert Department.objects.filter(level="township").count() == 13
 
