@@ -1,0 +1,203 @@
+"""The register: seed and demo data, capability facts with history, conflicts, access."""
+
+import datetime
+
+import pytest
+
+from banhao.accounts.roles import Role
+from banhao.audit.models import AuditRecord
+from banhao.core import seeding
+from banhao.payments import services
+from banhao.payments.errors import PaymentsError
+from banhao.payments.generator import generate_places, load_demo_register
+from banhao.payments.models import Bank, CapabilityFact, FactSource, Place
+from banhao.testing import make_user
+
+from . import factories
+
+pytestmark = pytest.mark.django_db
+D = datetime.date
+
+
+def test_seed_loads_banks_and_rules_idempotently(seeded):
+    assert list(Bank.objects.values_list("code", flat=True)) == [
+        "icbc",
+        "abc",
+        "boc",
+        "ccb",
+        "psbc",
+        "rcb",
+    ]
+    tally = seeding.Tally()
+    seeding.run_all(tally=tally)
+    assert tally.changed == 0
+    from banhao.payments.models import PaymentTarget
+
+    assert PaymentTarget.objects.get(code="atm_foreign_card_withdrawal").rule == {
+        "kinds": ["atm"],
+        "banks": ["icbc", "abc", "boc", "ccb"],
+        "all_of": ["foreign_card_withdrawal"],
+    }
+
+
+def test_demo_register_is_marked_and_idempotent(seeded):
+    first = load_demo_register()
+    assert first["created"] == first["demo_places"] > 100
+    assert load_demo_register()["created"] == 0
+    assert not Place.objects.filter(is_demo=False).exists()
+    assert not Place.objects.exclude(name__contains="演示").exists()
+    assert Place.objects.exclude(code__startswith="DEMO-").count() == 0
+    # every current value rests on a fact
+    place = Place.objects.filter(kind="atm").first()
+    assert CapabilityFact.objects.filter(place=place, source=FactSource.DEMO).count() == len(
+        place.capability_dates
+    )
+    # every town has places
+    from banhao.org.selectors import townships
+
+    assert {t.pk for t in townships()} == set(Place.objects.values_list("region", flat=True))
+
+
+def test_generate_places_adds_volume(seeded):
+    summary = generate_places(300, seed=5)
+    assert summary["places"] == 300
+    assert Place.objects.filter(code__startswith="DEMO-G-").count() == 300
+    generate_places(10, seed=5)
+    assert Place.objects.filter(code__startswith="DEMO-G-").count() == 310
+
+
+def test_bank_clerk_records_capabilities_with_history(seeded):
+    clerk = factories.bank_clerk("icbc")
+    atm = factories.atm("icbc")
+    services.record_capabilities(
+        actor=clerk,
+        place=atm,
+        values={"foreign_card_withdrawal": False},
+        observed_on=D(2024, 9, 1),
+        source=FactSource.BANK,
+        source_note="月报 2024-09",
+    )
+    services.record_capabilities(
+        actor=clerk,
+        place=atm,
+        values={"foreign_card_withdrawal": True, "card_visa": True},
+        observed_on=D(2024, 11, 20),
+        source=FactSource.BANK,
+        source_note="改造完成",
+        expected_version=atm.version,
+    )
+    atm.refresh_from_db()
+    assert atm.foreign_card_withdrawal is True
+    assert atm.card_visa is True
+    assert atm.capability_dates == {
+        "foreign_card_withdrawal": "2024-11-20",
+        "card_visa": "2024-11-20",
+    }
+    history = list(
+        atm.facts.filter(capability="foreign_card_withdrawal").values_list(
+            "value", "previous", "observed_on", "source_note", "recorded_by"
+        )
+    )
+    assert history == [
+        (True, False, D(2024, 11, 20), "改造完成", clerk.pk),
+        (False, None, D(2024, 9, 1), "月报 2024-09", clerk.pk),
+    ]
+    audit = (
+        AuditRecord.objects.filter(event_type="payments.capabilities.recorded")
+        .order_by("pk")
+        .last()
+    )
+    assert audit.before == {"foreign_card_withdrawal": False, "card_visa": None}
+    assert audit.after == {"foreign_card_withdrawal": True, "card_visa": True}
+
+
+def test_an_older_fact_enters_history_but_not_the_current_value(seeded):
+    clerk = factories.bank_clerk("icbc")
+    atm = factories.atm("icbc")
+    for day, value in ((D(2024, 10, 1), True), (D(2024, 8, 1), False)):
+        services.record_capabilities(
+            actor=clerk, place=atm, values={"cash": value}, observed_on=day, source="bank"
+        )
+    atm.refresh_from_db()
+    assert atm.cash is True
+    assert atm.capability_dates["cash"] == "2024-10-01"
+    assert atm.facts.count() == 2
+
+
+def test_concurrent_edit_is_refused_and_changes_nothing(seeded):
+    clerk = factories.bank_clerk("icbc")
+    atm = factories.atm("icbc")
+    stale_version = atm.version
+    services.record_capabilities(
+        actor=clerk, place=atm, values={"cash": True}, observed_on=D(2024, 10, 1), source="bank"
+    )
+    with pytest.raises(PaymentsError) as exc:
+        services.record_capabilities(
+            actor=clerk,
+            place=atm,
+            values={"cash": False},
+            observed_on=D(2024, 10, 2),
+            source="bank",
+            expected_version=stale_version,
+        )
+    assert exc.value.code == "conflict"
+    atm.refresh_from_db()
+    assert atm.cash is True
+    assert atm.facts.count() == 1
+
+
+@pytest.mark.parametrize(
+    "who, allowed",
+    [
+        ("own_bank", True),
+        ("other_bank", False),
+        ("supervisor_pboc", True),
+        ("commerce", False),
+        ("leader", False),
+        ("admin", True),
+        ("citizen", False),
+    ],
+)
+def test_who_may_update_an_atm(seeded, who, allowed):
+    atm = factories.atm("icbc")
+    actor = {
+        "own_bank": lambda: factories.bank_clerk("icbc"),
+        "other_bank": lambda: factories.bank_clerk("boc"),
+        "supervisor_pboc": lambda: factories.unit_handler("中国人民银行淄博市分行沂源营业管理部"),
+        "commerce": lambda: factories.unit_handler("县商务局"),
+        "leader": lambda: make_user(Role.COUNTY_LEADER),
+        "admin": lambda: make_user(Role.ADMIN),
+        "citizen": lambda: make_user(Role.CITIZEN),
+    }[who]()
+
+    def act():
+        services.record_capabilities(
+            actor=actor, place=atm, values={"cash": True}, observed_on=D(2024, 10, 1), source="bank"
+        )
+
+    if allowed:
+        act()
+        assert atm.facts.count() == 1
+    else:
+        with pytest.raises(PaymentsError) as exc:
+            act()
+        assert exc.value.code == "not_allowed"
+        assert atm.facts.count() == 0
+        atm.refresh_from_db()
+        assert atm.cash is None
+
+
+def test_future_dates_and_empty_updates_are_refused(seeded):
+    clerk = factories.bank_clerk("icbc")
+    atm = factories.atm("icbc")
+    with pytest.raises(PaymentsError) as exc:
+        services.record_capabilities(
+            actor=clerk, place=atm, values={"cash": True}, observed_on=D(2999, 1, 1), source="bank"
+        )
+    assert exc.value.code == "future_date"
+    with pytest.raises(PaymentsError) as exc:
+        services.record_capabilities(
+            actor=clerk, place=atm, values={}, observed_on=D(2024, 1, 1), source="bank"
+        )
+    assert exc.value.code == "no_values"
+    assert atm.facts.count() == 0
