@@ -1,1 +1,226 @@
-"""Models arrive with their issue."""
+"""One-thing applications (一件事): one application, one task per applicable item, one result.
+
+An application points at the ``catalog.BundleVersion`` it began on and reads every rule (items,
+conditions, fields, materials, time limits) from that immutable definition, so an
+administrator's later edit of the bundle never changes it.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .states import OPEN_TASK_STATES, ApplicationState, Channel, EventKind, TaskState
+
+
+class Application(models.Model):
+    onething = models.ForeignKey(
+        "catalog.OneThing", on_delete=models.PROTECT, related_name="applications"
+    )
+    version = models.ForeignKey(
+        "catalog.BundleVersion", on_delete=models.PROTECT, related_name="applications"
+    )
+    state = models.CharField(
+        _("state"), max_length=20, choices=ApplicationState.choices, default=ApplicationState.DRAFT
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    # The account that follows the application online (None: applied at a window, no account).
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="onething_applications",
+    )
+    applicant_name = models.CharField(_("applicant"), max_length=200)
+    # Resident ID number or unified social credit code.
+    applicant_identifier = models.CharField(_("ID number or credit code"), max_length=18)
+    applicant_phone = models.CharField(_("phone"), max_length=20, blank=True)
+    # Who typed it in: the applicant online, or the window clerk (一窗受理).
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    receiving_venue = models.ForeignKey(
+        "org.Venue",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="onething_applications",
+        verbose_name=_("receiving venue"),
+    )
+    # 跨域通办: where the items are handled when it is not the county's own departments.
+    handling_region = models.ForeignKey(
+        "org.Region",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("handling region"),
+    )
+    answers = models.JSONField(_("questionnaire answers"), default=dict, blank=True)
+    data = models.JSONField(_("form data"), default=dict, blank=True)
+    positions = models.JSONField(_("applicable rows"), default=list, blank=True)
+    idempotency_key = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    due_date = models.DateField(_("expected completion"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("one-thing application")
+        verbose_name_plural = _("one-thing applications")
+        constraints = [
+            # A client repeating a request with the same key gets the same application.
+            models.UniqueConstraint(
+                fields=["created_by", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="onething_application_unique_idempotency_key",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["applicant", "-id"], name="onething_app_applicant"),
+            models.Index(fields=["receiving_venue", "-id"], name="onething_app_venue"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def reference(self) -> str:
+        """The number printed on receipts: YJS + date + sequence."""
+        return f"YJS{self.created_at:%Y%m%d}{self.pk:07d}" if self.pk else ""
+
+
+class Attachment(models.Model):
+    """One uploaded material; several items needing it share the one upload."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="attachments"
+    )
+    code = models.SlugField(max_length=48)
+    file = models.FileField(upload_to="onething/%Y/%m/")
+    original_name = models.CharField(max_length=200)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("material upload")
+        verbose_name_plural = _("material uploads")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "code"], name="onething_attachment_one_per_material"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application} · {self.code}"
+
+
+class Task(models.Model):
+    """One department's part of an application: one row of the bundle."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="tasks")
+    position = models.PositiveSmallIntegerField()
+    item = models.ForeignKey("catalog.ServiceItem", on_delete=models.PROTECT, related_name="+")
+    department = models.ForeignKey(
+        "org.Department", on_delete=models.PROTECT, related_name="onething_tasks"
+    )
+    state = models.CharField(max_length=12, choices=TaskState.choices)
+    depends_on = models.JSONField(default=list, blank=True)
+    # Results of the items this one needs, passed on when they were approved: {position: result}.
+    inputs = models.JSONField(default=dict, blank=True)
+    committed_days = models.PositiveSmallIntegerField()
+    started_on = models.DateField(null=True, blank=True)
+    due_date = models.DateField(null=True, blank=True)
+    paused_on = models.DateField(null=True, blank=True)
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    result = models.CharField(max_length=100, blank=True)
+    reason = models.TextField(blank=True)
+    # Bumped by every change: a handler acting on an old view of the task gets a conflict.
+    revision = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["application_id", "position"]
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+        constraints = [
+            # One task per application and item: a correction resumes the same task.
+            models.UniqueConstraint(
+                fields=["application", "position"], name="onething_task_one_per_item"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state=TaskState.APPROVED) | ~models.Q(result=""),
+                name="onething_task_approved_has_result",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["department", "state", "due_date"], name="onething_task_queue"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application_id}.{self.position}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_TASK_STATES
+
+
+class Correction(models.Model):
+    """A department's request for a correction (补正); answered, it resumes the same task."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="corrections")
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="corrections"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    message = models.TextField()
+    fields = models.JSONField(default=list, blank=True)
+    materials = models.JSONField(default=list, blank=True)
+    requested_at = models.DateTimeField(auto_now_add=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["task"],
+                condition=models.Q(answered_at__isnull=True),
+                name="onething_correction_one_open_per_task",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task} · {self.requested_at:%Y-%m-%d}"
+
+
+class Event(models.Model):
+    """One step on the applicant's timeline."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
+    task = models.ForeignKey(
+        Task, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=24, choices=EventKind.choices)
+    actor_label = models.CharField(max_length=200, blank=True)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["application", "id"], name="onething_event_app")]
+
+    def __str__(self) -> str:
+        return f"{self.application_id} {self.kind}"

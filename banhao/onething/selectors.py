@@ -1,0 +1,154 @@
+"""Reads for the one-thing pages and API, each with a constant number of queries."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from banhao.catalog import definitions
+from banhao.catalog.models import BundleVersion, OneThing
+from banhao.core.workdays import working_days_between
+
+from . import access
+from .models import Application, Correction, Event, Task
+from .states import OPEN_TASK_STATES, TaskState
+
+WARN_WORKING_DAYS = 1  # flag a task this many working days (or fewer) before its deadline
+
+
+def published_bundles() -> list[tuple[OneThing, BundleVersion]]:
+    """Bundles that can be applied for, with their current version (two queries)."""
+    versions = {}
+    for v in BundleVersion.objects.order_by("onething_id", "number").only(
+        "id", "onething_id", "number", "definition"
+    ):
+        versions[v.onething_id] = v
+    return [
+        (o, versions[o.pk])
+        for o in OneThing.objects.select_related("county_lead").order_by("number")
+        if o.pk in versions
+    ]
+
+
+def bundle(number: int) -> tuple[OneThing, BundleVersion] | None:
+    onething = OneThing.objects.select_related("county_lead").filter(number=number).first()
+    if onething is None:
+        return None
+    version = BundleVersion.objects.filter(onething=onething).order_by("-number").first()
+    if version is None:
+        return None
+    return onething, version
+
+
+def deadline_flag(task: Task, today: dt.date | None = None) -> str:
+    """ "overdue", "due_soon" or "" for an open task with a running deadline."""
+    if task.state not in OPEN_TASK_STATES or task.due_date is None:
+        return ""
+    if task.state == TaskState.CORRECTION:
+        return ""  # the clock stops while the applicant corrects
+    today = today or timezone.localdate()
+    if today > task.due_date:
+        return "overdue"
+    if working_days_between(today, task.due_date) <= WARN_WORKING_DAYS:
+        return "due_soon"
+    return ""
+
+
+def handler_queue(user, *, state: str = "open", limit: int = 50) -> list[Task]:
+    """The department's tasks, most urgent first; each carries ``flag`` and ``item_def``."""
+    qs = access.scoped_tasks(Task.objects.all(), user).select_related(
+        "application__onething", "application__receiving_venue", "item"
+    )
+    if state == "open":
+        qs = qs.filter(state__in=[TaskState.READY, TaskState.ACCEPTED, TaskState.CORRECTION])
+    elif state:
+        qs = qs.filter(state=state)
+    tasks = list(qs.order_by("due_date", "id")[:limit])
+    today = timezone.localdate()
+    for task in tasks:
+        task.flag = deadline_flag(task, today)
+    return tasks
+
+
+def queue_counts(user) -> dict[str, int]:
+    from django.db.models import Count
+
+    rows = (
+        access.scoped_tasks(Task.objects.all(), user)
+        .filter(state__in=[TaskState.READY, TaskState.ACCEPTED, TaskState.CORRECTION])
+        .values("state")
+        .annotate(n=Count("id"))
+    )
+    return {r["state"]: r["n"] for r in rows}
+
+
+def applications_for(user, limit: int = 100) -> list[Application]:
+    return list(
+        access.scoped_applications(Application.objects.all(), user)
+        .select_related("onething", "receiving_venue")
+        .order_by("-id")[:limit]
+    )
+
+
+@dataclass
+class ApplicationView:
+    application: Application
+    definition: dict
+    tasks: list[Task]
+    events: list[Event]
+    open_corrections: list[Correction]
+    fields: list[dict]
+    materials: list[dict]
+    attachments: dict
+
+    @property
+    def result_ready(self) -> bool:
+        return self.application.finished_at is not None
+
+
+def application_view(application: Application) -> ApplicationView:
+    """Everything the status page shows: tasks with results, timeline, open corrections."""
+    tasks = list(application.tasks.select_related("department", "handler").order_by("position"))
+    definition = application.version.definition
+    by_position = definitions.items_by_position(definition)
+    today = timezone.localdate()
+    for task in tasks:
+        task.item_def = by_position[task.position]
+        task.flag = deadline_flag(task, today)
+    positions = application.positions or definitions.applicable_positions(
+        definition, application.answers
+    )
+    return ApplicationView(
+        application=application,
+        definition=definition,
+        tasks=tasks,
+        events=list(application.events.order_by("id")),
+        open_corrections=list(
+            application.corrections.filter(answered_at__isnull=True).select_related("task")
+        ),
+        fields=definitions.merged_fields(definition, positions) if positions else [],
+        materials=definitions.merged_materials(definition, positions) if positions else [],
+        attachments={a.code: a for a in application.attachments.all()},
+    )
+
+
+def application_queryset() -> QuerySet[Application]:
+    return Application.objects.select_related(
+        "onething", "version", "receiving_venue", "applicant", "handling_region"
+    )
+
+
+def task_queryset() -> QuerySet[Task]:
+    return Task.objects.select_related(
+        "application__onething",
+        "application__version",
+        "application__receiving_venue",
+        "department",
+        "handler",
+        "item",
+    ).prefetch_related(
+        Prefetch(
+            "corrections", queryset=Correction.objects.order_by("id"), to_attr="correction_list"
+        )
+    )
