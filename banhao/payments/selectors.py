@@ -118,6 +118,10 @@ def _rows(qs: QuerySet[Place]) -> list[dict]:
     return list(qs.values(*PLACE_LIST_FIELDS))
 
 
+def place_row(pk: int) -> dict:
+    return _rows(Place.objects.filter(pk=pk))[0]
+
+
 def find_places(query: FinderQuery) -> list[dict]:
     """Places matching the filters: the nearest ``limit`` to the origin when one is given
     (distance in km on each row), else in town and name order. One or a few queries."""
@@ -382,3 +386,23 @@ def export_rows() -> QuerySet[Place]:
         .select_related("region", "bank", "department", "supervising_department")
         .order_by("code")
     )
+
+
+def _english() -> bool:
+    from django.utils import translation
+
+    return (translation.get_language() or "").startswith("en")
+
+
+def localize_rows(rows: list[dict]) -> list[dict]:
+    """Add display_* keys in the page's language (English names where there are any)."""
+    english = _english()
+    for row in rows:
+        for key in ("name", "address", "opening_hours", "region__name", "bank__name"):
+            value = row.get(key) or ""
+            if english and row.get(f"{key}_en"):
+                value = row[f"{key}_en"]
+            row[f"display_{key.replace('__', '_')}"] = value
+        row["kind_label"] = PlaceKind(row["kind"]).label
+        row["accepts"] = [c for c in FINDER_NEEDS if row.get(c.value)]
+    return rows

@@ -359,28 +359,19 @@ def submit_report(
 
 
 def _hotline_intake():
-    """The hotline's public intake function, or None while the hotline app does not offer it.
-
-    The hotline app is built in parallel (banhao/hotline); its intake is looked up at call time
-    so reports made before it existed are passed on by the retry once it does.
-    """
+    """The hotline's intake (``banhao.hotline.services.register_ticket``), or None while the
+    hotline app does not offer it. Looked up at call time, so reports kept before it existed
+    are passed on by the retry once it does."""
     try:
         from banhao.hotline import services as hotline_services
     except ImportError:
         return None
-    for name in ("submit_public_ticket", "create_public_ticket", "intake_public", "public_intake"):
-        intake = getattr(hotline_services, name, None)
-        if callable(intake):
-            return intake
-    return None
+    intake = getattr(hotline_services, "register_ticket", None)
+    return intake if callable(intake) else None
 
 
 def _ticket_ref(ticket) -> str:
-    for attr in ("number", "reference", "code"):
-        value = getattr(ticket, attr, None)
-        if value:
-            return str(value)
-    return str(getattr(ticket, "pk", ticket))
+    return str(getattr(ticket, "number", "") or ticket.pk)
 
 
 def hand_off(report_id: int) -> ProblemReport:
@@ -431,20 +422,30 @@ def hand_off(report_id: int) -> ProblemReport:
 
 
 def _intake_arguments(report: ProblemReport) -> dict:
+    """What the hotline needs: the place attached (``related_object``) and located, the
+    reporter's contact when given (anonymous otherwise: visitors need not leave one)."""
     place = report.place
+    kind = ProblemKind(report.kind)
+    description = (
+        f"【支付便利化】{kind.label}\n{report.description}\n"
+        f"场所: {place.name} ({place.code})"
+        + (f"\n日期: {report.occurred_on.isoformat()}" if report.occurred_on else "")
+    )
+    has_contact = bool(report.contact_phone) or report.reporter_id is not None
     return {
-        "title": f"{report.get_kind_display()} — {place.name}",
-        "description": report.description,
-        "category": f"payments.{report.kind}",
+        "actor": None,
+        "channel": "payment",
+        "title": f"{kind.label} — {place.name}"[:100],
+        "description": description,
+        "requester": report.reporter,
+        "anonymous": not has_contact,
         "contact_name": report.contact_name,
         "contact_phone": report.contact_phone,
-        "language": report.language,
+        "town": place.region,
+        "address": place.address,
         "latitude": place.latitude,
         "longitude": place.longitude,
-        "address": place.address,
-        "attached_object": place,
-        "source": "payments",
-        "source_ref": f"payments.problemreport:{report.pk}",
+        "related_object": place,
     }
 
 
@@ -488,3 +489,67 @@ def advance_enforcement(*, actor, report: ProblemReport, status: str, note: str 
         before=before,
         after={"enforcement_status": status, "note": locked.enforcement_note},
     )
+
+
+# --- data exchange -------------------------------------------------------------------------
+
+IMPORTED_FIELDS = [
+    "name",
+    "name_en",
+    "kind",
+    "sector",
+    "category",
+    "is_key",
+    "region",
+    "address",
+    "address_en",
+    "latitude",
+    "longitude",
+    "opening_hours",
+    "opening_hours_en",
+    "phone",
+    "bank",
+    "department",
+    "supervising_department",
+    "is_demo",
+]
+
+
+@transaction.atomic
+def import_places(*, actor, rows) -> tuple[int, int]:
+    """Create or update places from checked CSV rows (``exchange.parse_csv``), with each given
+    capability recorded as a fact (source: import). Returns (created, updated)."""
+    if not access.can_exchange_data(actor):
+        raise PaymentsError(errors.IMPORT_NOT_ALLOWED)
+    created = updated = 0
+    existing = {
+        p.code: p
+        for p in Place.objects.select_for_update().filter(code__in=[r.values["code"] for r in rows])
+    }
+    for row in rows:
+        place = existing.get(row.values["code"])
+        if place is None:
+            place = Place.objects.create(**row.values)
+            created += 1
+        else:
+            for name in IMPORTED_FIELDS:
+                setattr(place, name, row.values[name])
+            place.save(update_fields=[*IMPORTED_FIELDS, "updated_at"])
+            updated += 1
+        if row.capabilities:
+            _apply_facts(
+                place,
+                row.capabilities,
+                observed_on=row.as_of,
+                source=FactSource.IMPORT,
+                source_note=_("CSV import, line %(line)d") % {"line": row.line},
+                actor=actor,
+            )
+    record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        event_type="payments.register.imported",
+        summary=f"{created} created, {updated} updated",
+        extra={"codes": [r.values["code"] for r in rows][:500]},
+    )
+    return created, updated
