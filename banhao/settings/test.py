@@ -21,6 +21,9 @@ if not os.environ.get("BANHAO_TEST_TMP"):
     os.environ["BANHAO_TEST_TMP"] = tempfile.mkdtemp(prefix="banhao-test-")
 _tmp = Path(os.environ["BANHAO_TEST_TMP"])
 MEDIA_ROOT = _tmp / "media"
+# WhiteNoise looks for STATIC_ROOT at start-up; tests serve static files from the apps instead.
+STATIC_ROOT = _tmp / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 EMAIL_FILE_PATH = _tmp / "mail"
 BANHAO_SMS_BACKEND = "banhao.notifications.sms.FileBackend"
