@@ -423,7 +423,7 @@ def task(request, pk: int):
     if request.user.role in PUBLIC_ROLES:
         raise Http404
     reveal = request.GET.get("reveal") == "1"
-    error = ""
+    error, status = "", 200
     if request.method == "POST":
         if not access.is_handler_of(request.user, t):
             raise Http404
@@ -463,7 +463,7 @@ def task(request, pk: int):
             else:
                 raise Http404
         except OneThingError as exc:
-            error = exc.message
+            error, status = exc.message, exc.status
         else:
             return redirect("onething:task", pk)
         t = access.task_or_404(selectors.task_queryset(), request.user, pk)
@@ -478,4 +478,4 @@ def task(request, pk: int):
     context = _task_form_context(request, t, reveal)
     context["error"] = error
     context["posted"] = request.POST if error else {}
-    return render(request, "onething/task.html", context, status=409 if error else 200)
+    return render(request, "onething/task.html", context, status=status)
