@@ -172,6 +172,8 @@ class Ticket(models.Model):
     )
     related_id = models.CharField(max_length=40, blank=True)
     related_object = GenericForeignKey("related_type", "related_id")
+    # A picture or recording elsewhere (Open311 media_url).
+    media_url = models.URLField(_("media URL"), max_length=500, blank=True)
     # Linked, never merged: the earlier ticket on the same matter from the same requester.
     duplicate_of = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="repeats"

@@ -282,6 +282,7 @@ def register_ticket(
     title: str = "",
     attachments: Iterable = (),
     related_object=None,
+    media_url: str = "",
     suggest: bool = True,
     now: dt.datetime | None = None,
 ) -> Ticket:
@@ -363,6 +364,7 @@ def register_ticket(
         longitude=longitude,
         related_type=related_type,
         related_id=related_id,
+        media_url=(media_url or "")[:500],
         duplicate_of=(earlier.duplicate_of or earlier) if earlier else None,
         created_at=now,
     )
