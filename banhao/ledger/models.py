@@ -8,7 +8,7 @@ The deadline is kept as written ("2024年9月") and as the last day of that mont
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .states import Cycle, Stage
+from .states import Cycle, EventKind, Stage
 
 
 class KeyTask(models.Model):
@@ -407,7 +407,7 @@ class TaskEvent(models.Model):
     """The task's history as shown on its page (the audit log keeps the full record)."""
 
     task = models.ForeignKey(LedgerTask, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(_("kind"), max_length=40)
+    kind = models.CharField(_("kind"), max_length=40, choices=EventKind.choices)
     actor = models.ForeignKey(
         "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -15,6 +15,7 @@ from banhao.core.seeding import SeedError, Tally, load_json, upsert
 from banhao.org.selectors import DepartmentDirectory
 
 from .models import (
+    Indicator,
     KeyTask,
     KeyTaskLeadUnit,
     KeyTaskMeasure,
@@ -186,6 +187,17 @@ def seed_ledger(tally: Tally | None = None) -> None:
     def finish(task, units_created: bool, new: bool) -> None:
         if units_created or new:
             schedule.recompute(task)
+
+    # Default indicators: created once; the office's weights are never reset by a reload.
+    from .indicators import DEFAULT_INDICATORS
+
+    for position, (code, source_key, name, weight) in enumerate(DEFAULT_INDICATORS, start=1):
+        _obj, created = Indicator.objects.get_or_create(
+            code=code,
+            defaults={"source": source_key, "name": name, "weight": weight, "position": position},
+        )
+        if created:
+            tally.record("ledger_indicators", "created")
 
     annex1 = sources["annex1"]
     for key_task in KeyTask.objects.prefetch_related("measures").order_by("number"):

@@ -61,3 +61,19 @@ class TransitionError(Exception):
 def check_transition(current: str, target: str) -> None:
     if target not in STAGE_TRANSITIONS.get(current, frozenset()):
         raise TransitionError(current, target)
+
+
+class EventKind(models.TextChoices):
+    """Entries of a task's history (``TaskEvent.kind``)."""
+
+    SCHEDULE_SET = "schedule_set", _("Schedule set")
+    UNIT_ADDED = "unit_added", _("Unit added")
+    REPORT_FILED = "report_filed", _("Progress report filed")
+    CLOSURE_PROPOSED = "closure_proposed", _("Closure proposed")
+    CLOSURE_LEAD_CONFIRMED = "closure_lead_confirmed", _("Lead unit confirmed")
+    CLOSURE_CONFIRMED_BY_LEADS = "closure_confirmed_by_leads", _("All lead units confirmed")
+    CLOSURE_SENT_BACK = "closure_sent_back", _("Closure sent back")
+    SIGNED_OFF = "signed_off", _("Signed off and closed")
+    REOPENED = "reopened", _("Reopened")
+    IMPORTED = "imported", _("Imported from a spreadsheet")
+    IMPORT_UPDATED = "import_updated", _("Updated from a spreadsheet")

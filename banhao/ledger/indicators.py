@@ -1,0 +1,217 @@
+"""The registry of evaluation indicator sources: unit × period → value, with its inputs.
+
+Each source is a function ``(unit_ids, start, end) -> {unit_id: Value}`` that computes the
+value of every unit at once (so evaluating all units for a month stays fast) and keeps the
+inputs behind each value, so every score can be traced back. An ``Indicator`` row (configured
+by the office: name, weight, active) points at a source by its key.
+
+Sources whose data lives in another app ask that app's ``selectors`` module for a function of
+the agreed name; until the app provides one, the source reports itself unavailable ("no data
+source yet") and evaluation leaves it out rather than inventing figures.
+"""
+
+import datetime as dt
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from django.db.models import Count, F, Q
+from django.utils.translation import gettext_lazy as _
+
+from . import schedule
+from .states import Cycle, Stage
+
+
+@dataclass
+class Value:
+    value: float | None  # a percentage 0–100; None when nothing was due for the unit
+    inputs: dict = field(default_factory=dict)
+
+
+@dataclass
+class IndicatorSource:
+    key: str
+    name: object
+    description: object
+    compute: Callable | None = None
+    # For sources in other apps: (module, function) looked up when evaluating.
+    provider: tuple[str, str] | None = None
+
+    def resolve(self) -> Callable | None:
+        if self.compute is not None:
+            return self.compute
+        module_name, function = self.provider
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            return None
+        return getattr(module, function, None)
+
+    @property
+    def available(self) -> bool:
+        return self.resolve() is not None
+
+
+REGISTRY: dict[str, IndicatorSource] = {}
+
+
+def register(source: IndicatorSource) -> IndicatorSource:
+    REGISTRY[source.key] = source
+    return source
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 2) if whole else None
+
+
+# --- ledger sources ------------------------------------------------------------------------------
+
+
+def ledger_completion(unit_ids, start: dt.date, end: dt.date) -> dict[int, Value]:
+    """Share of the unit's tasks due in the period that were closed by their deadline."""
+    from .models import TaskUnit
+
+    rows = (
+        TaskUnit.objects.filter(department_id__in=unit_ids, task__deadline__range=(start, end))
+        .values("department_id")
+        .annotate(
+            due=Count("id"),
+            done=Count(
+                "id",
+                filter=Q(task__stage=Stage.CLOSED, task__closed_at__date__lte=F("task__deadline")),
+            ),
+        )
+    )
+    return {
+        r["department_id"]: Value(
+            _ratio(r["done"], r["due"]), {"tasks_due": r["due"], "closed_on_time": r["done"]}
+        )
+        for r in rows
+    }
+
+
+@lru_cache(maxsize=4096)
+def _due(start: dt.date, end: dt.date) -> dt.date:
+    return schedule.due_date(start, end)
+
+
+def _dues_in(cycle: str, first_day: dt.date, start: dt.date, end: dt.date) -> list[dt.date]:
+    out = []
+    p_start, p_end = schedule.period_containing(
+        cycle, max(first_day, start - dt.timedelta(days=10))
+    )
+    while p_start <= end:
+        due = _due(p_start, p_end)
+        if start <= due <= end and p_end >= first_day:
+            out.append(due)
+        p_start, p_end = schedule.period_containing(cycle, p_end + dt.timedelta(days=1))
+    return out
+
+
+def ledger_report_timeliness(unit_ids, start: dt.date, end: dt.date) -> dict[int, Value]:
+    """Share of the progress reports due from the unit in the period that came in on time."""
+    from .models import ProgressReport, TaskUnit
+
+    expected: dict[int, int] = {}
+    links = (
+        TaskUnit.objects.filter(department_id__in=unit_ids, task__cycle_starts_on__lte=end)
+        .exclude(task__cycle=Cycle.NONE)
+        .values_list("department_id", "task__cycle", "task__cycle_starts_on", "task__closed_at")
+    )
+    for unit_id, cycle, first_day, closed_at in links.iterator(chunk_size=5000):
+        last = min(end, closed_at.date()) if closed_at else end
+        n = len(_dues_in(cycle, first_day, start, last)) if last >= start else 0
+        if n:
+            expected[unit_id] = expected.get(unit_id, 0) + n
+    on_time = dict(
+        ProgressReport.objects.filter(
+            unit_id__in=unit_ids, due_on__range=(start, end), is_late=False
+        )
+        .values_list("unit_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {
+        unit_id: Value(
+            _ratio(min(on_time.get(unit_id, 0), due), due),
+            {"reports_due": due, "reports_on_time": on_time.get(unit_id, 0)},
+        )
+        for unit_id, due in expected.items()
+    }
+
+
+register(
+    IndicatorSource(
+        "ledger.completion",
+        _("Key tasks completed on time"),
+        _(
+            "Of the unit's ledger tasks due in the period, the share closed (signed off) by the deadline."
+        ),
+        compute=ledger_completion,
+    )
+)
+register(
+    IndicatorSource(
+        "ledger.report_timeliness",
+        _("Progress reports on time"),
+        _(
+            "Of the progress reports due from the unit in the period, the share filed by the due date."
+        ),
+        compute=ledger_report_timeliness,
+    )
+)
+
+# --- sources in other apps (see the module docstring) -----------------------------------------
+
+register(
+    IndicatorSource(
+        "hotline.three_rates",
+        _("Hotline response, resolution and satisfaction (三率)"),
+        _("Mean of the unit's response, resolution and satisfaction rates on 12345 tickets."),
+        provider=("banhao.hotline.selectors", "evaluation_three_rates"),
+    )
+)
+register(
+    IndicatorSource(
+        "hotline.timeliness",
+        _("Hotline tickets handled on time"),
+        _("Share of the unit's hotline tickets answered within their deadline."),
+        provider=("banhao.hotline.selectors", "evaluation_timeliness"),
+    )
+)
+register(
+    IndicatorSource(
+        "onething.completion",
+        _("One-thing applications completed"),
+        _("Share of the unit's one-thing sub-tasks finished in the period."),
+        provider=("banhao.onething.selectors", "evaluation_completion"),
+    )
+)
+register(
+    IndicatorSource(
+        "onething.timeliness",
+        _("One-thing sub-tasks on time"),
+        _("Share of the unit's one-thing sub-tasks finished within their time limit."),
+        provider=("banhao.onething.selectors", "evaluation_timeliness"),
+    )
+)
+register(
+    IndicatorSource(
+        "payments.targets",
+        _("Payment targets met"),
+        _("Share of the payment plan's targets met by the places the unit is responsible for."),
+        provider=("banhao.payments.selectors", "evaluation_targets"),
+    )
+)
+
+DEFAULT_INDICATORS = [
+    # code, source, name, weight
+    ("ledger-completion", "ledger.completion", "重点任务按期完成率", 30),
+    ("ledger-reports", "ledger.report_timeliness", "进展报送及时率", 20),
+    ("hotline-three-rates", "hotline.three_rates", "12345热线“三率”", 20),
+    ("hotline-timeliness", "hotline.timeliness", "12345热线按时办结率", 10),
+    ("onething-completion", "onething.completion", "“一件事”办结率", 10),
+    ("onething-timeliness", "onething.timeliness", "“一件事”按时办结率", 5),
+    ("payments-targets", "payments.targets", "支付便利化目标完成率", 5),
+]
