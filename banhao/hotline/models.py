@@ -538,6 +538,20 @@ class EvaluationSettings(models.Model):
     def __str__(self) -> str:
         return "evaluation settings"
 
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from .errors import WEIGHTS_SUM
+
+        total = (
+            self.weight_response
+            + self.weight_resolution
+            + self.weight_satisfaction
+            + self.weight_timeliness
+        )
+        if total != 100:
+            raise ValidationError(WEIGHTS_SUM[1], code=WEIGHTS_SUM[0])
+
 
 class DispatchModel(models.Model):
     """A trained dispatch suggestion model (pickled scikit-learn pipeline) and its accuracy."""
