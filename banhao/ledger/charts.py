@@ -23,6 +23,11 @@ def _svg(width: int, height: int, title: str, body: list[str]) -> str:
     )
 
 
+def _label(text, limit: int = 15) -> str:
+    text = str(text)
+    return escape(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
 def _fmt(value: float) -> str:
     return f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
 
@@ -44,7 +49,7 @@ def bar_chart(
             w = bar_w * float(value) / top
             body.append(
                 f'<text x="{label_w - 8}" y="{y + 17}" text-anchor="end" font-size="13" {FONT}>'
-                f"{escape(str(label)[:18])}</text>"
+                f"{_label(label)}</text>"
                 f'<rect x="{label_w}" y="{y + 4}" width="{w:.1f}" height="{row - 8}" rx="3" '
                 f'fill="{colours[0]}"><title>{escape(label)}: {_fmt(float(value))}</title></rect>'
                 f'<text x="{label_w + w + 6:.1f}" y="{y + 17}" font-size="13" {FONT}>{_fmt(float(value))}</text>'
@@ -88,7 +93,7 @@ def stacked_bars(rows, *, series, colours=None, title: str = "") -> str:
         x = float(label_w)
         body.append(
             f'<text x="{label_w - 8}" y="{y + 17}" text-anchor="end" font-size="13" {FONT}>'
-            f"{escape(str(label)[:18])}</text>"
+            f"{_label(label)}</text>"
         )
         for i, value in enumerate(values):
             if not value:
@@ -111,6 +116,8 @@ def line_chart(x_labels, series, *, title: str = "") -> str:
     x_labels = list(x_labels)
     width, height, left, bottom, top_pad = 640, 260, 44, 220, 34
     top = max([max(values or [0]) for _n, values in series] + [1])
+    if all(float(v).is_integer() for _n, values in series for v in values):
+        top = max(4, -(-top // 4) * 4)  # whole-number gridlines for counts
     step = (width - left - 20) / max(len(x_labels) - 1, 1)
     body: list[str] = []
     for k in range(5):
