@@ -35,7 +35,7 @@ _WORD = re.compile(r"\w", re.UNICODE)
 # The learned model needs this many handled tickets before it counts at all.
 MIN_SAMPLES = 30
 # Weight of the learned model: n / (n + HALF_WEIGHT_AT), at most MAX_LEARNED_WEIGHT.
-HALF_WEIGHT_AT = 300
+HALF_WEIGHT_AT = 150
 MAX_LEARNED_WEIGHT = 0.85
 MAX_TRAINING_TICKETS = 50_000
 REFRESH_SECONDS = 60

@@ -1,0 +1,172 @@
+import json
+import time
+
+import pytest
+
+from banhao.accounts.roles import Role
+from banhao.hotline import dispatch, services
+from banhao.hotline.models import DispatchModel, Ticket
+from banhao.hotline.states import Channel, TicketStatus
+from banhao.org.models import Region
+from banhao.org.selectors import resolve_department
+from banhao.testing import PASSWORD, make_user
+
+
+@pytest.mark.parametrize(
+    ("text", "town", "unit"),
+    [
+        ("小区暖气不热，室温只有十度", None, "县住房城乡建设局"),
+        ("自来水停水两天了", None, "县水利局"),
+        ("饭店卖过期食品", None, "县市场监管局"),
+        ("包工头拖欠工资不发", None, "县人力资源社会保障局"),
+        ("商店拒收现金只让扫码", None, "中国人民银行淄博市分行沂源营业管理部"),
+        ("村里垃圾堆放没人清运", "南麻街道", "南麻街道办事处"),
+        ("村里垃圾堆放没人清运", None, "县综合行政执法局"),
+        ("学校乱收补课费", None, "县教育和体育局"),
+        ("夜间施工噪音扰民", None, "县综合行政执法局"),
+    ],
+)
+def test_day_one_suggestion_from_the_duty_list(seeded, text, town, unit):
+    town_id = Region.objects.get(name=town).pk if town else None
+    ranked = dispatch.suggest(text, town_id)
+    assert ranked[0].department_name == unit
+    assert 0 < ranked[0].confidence <= 1
+    assert ranked == sorted(ranked, key=lambda c: -c.confidence)
+
+
+def test_unknown_text_has_low_confidence(seeded):
+    ranked = dispatch.suggest("你好")
+    assert ranked == [] or ranked[0].confidence < 0.5
+
+
+def test_suggestion_learns_from_handled_tickets(seeded, operator):
+    """Tickets about '共享单车' handled by the transport bureau: before training the duty list
+    does not know the word; after training the classifier suggests the bureau."""
+    transport = resolve_department("县交通运输局")
+    handler = make_user(Role.DEPT_HANDLER, department=transport)
+    market = resolve_department("县市场监管局")
+    market_handler = make_user(Role.DEPT_HANDLER, department=market)
+    before = dispatch.suggest("共享单车坏了没人管")
+    assert not before or before[0].department_name != "县交通运输局"
+    for i in range(40):
+        for text, unit, who in (
+            (f"共享单车乱停放第{i}次", transport, handler),
+            (f"奶茶店会员卡退款难第{i}次", market, market_handler),
+        ):
+            t = services.register_ticket(
+                actor=operator,
+                channel=Channel.PHONE,
+                description=text,
+                contact_phone=f"139{i:04d}{len(text):04d}",
+            )
+            services.dispatch(actor=operator, ticket=t, department=unit)
+            services.accept(actor=who, ticket=t)
+            services.reply(actor=who, ticket=t, text="已处理")
+            services.callback(
+                actor=operator, ticket=t, satisfaction="satisfied", resolution="resolved"
+            )
+    model = dispatch.train()
+    assert model.samples == 80 and model.holdout == 16 and model.accuracy == 1.0
+    after = dispatch.suggest("共享单车坏了没人管")
+    assert after[0].department_name == "县交通运输局"
+    assert after[0].confidence > 0.3
+    assert DispatchModel.objects.count() == 1
+
+
+def test_too_few_tickets_trains_nothing(seeded):
+    assert dispatch.train() is None
+
+
+def test_suggestion_is_fast(seeded):
+    dispatch.suggest("预热")
+    start = time.perf_counter()
+    for i in range(200):
+        dispatch.suggest(f"小区暖气不热第{i}天，物业不管")
+    per_call = (time.perf_counter() - start) / 200
+    assert per_call < 0.005
+
+
+def login(client, user):
+    client.login(username=user.username, password=PASSWORD)
+
+
+def test_suggest_api_creates_nothing(client, operator):
+    login(client, operator)
+    nanma = Region.objects.get(name="南麻街道")
+    response = client.post(
+        "/api/v1/hotline/suggest/",
+        json.dumps({"text": "垃圾没人清运", "town_id": nanma.pk}),
+        content_type="application/json",
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body[0]["department"] == "南麻街道办事处" and body[0]["category"] == "sanitation"
+    assert 0 < body[0]["confidence"] <= 1
+    assert Ticket.objects.count() == 0
+
+
+def test_suggest_api_needs_login(client, seeded):
+    response = client.post(
+        "/api/v1/hotline/suggest/", json.dumps({"text": "x"}), content_type="application/json"
+    )
+    assert response.status_code == 401
+
+
+def test_api_intake_by_citizen_and_scoped_reads(client, seeded, hrss_handler, operator):
+    citizen = make_user(Role.CITIZEN, phone="13800003333")
+    login(client, citizen)
+    response = client.post(
+        "/api/v1/hotline/tickets/",
+        json.dumps({"description": "工资被拖欠", "category": "wages", "channel": "mobile"}),
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["status"] == "registered" and body["channel"] == "mobile"
+    assert body["contact"]["phone"] == "13800003333"  # the requester sees their own
+    bad = client.post(
+        "/api/v1/hotline/tickets/",
+        json.dumps({"description": " "}),
+        content_type="application/json",
+    )
+    assert bad.status_code == 400 and bad.json()["code"] == "description_required"
+    ticket = Ticket.objects.get()
+    other = make_user(Role.CITIZEN)
+    login(client, other)
+    assert client.get(f"/api/v1/hotline/tickets/{ticket.pk}/").status_code == 404
+    assert client.get("/api/v1/hotline/tickets/").json() == []
+    login(client, hrss_handler)
+    assert client.get(f"/api/v1/hotline/tickets/{ticket.pk}/").status_code == 404
+    services.dispatch(actor=operator, ticket=ticket, department=hrss_handler.department)
+    data = client.get(f"/api/v1/hotline/tickets/{ticket.pk}/").json()
+    assert data["contact"] == {
+        "anonymous": False,
+        "name": "张*",
+        "phone": "138****3333",
+        "email": "",
+        "masked": True,
+    }
+    accepted = client.post(
+        f"/api/v1/hotline/tickets/{ticket.pk}/accept/", "{}", content_type="application/json"
+    )
+    assert accepted.status_code == 200 and accepted.json()["status"] == TicketStatus.HANDLING
+    again = client.post(
+        f"/api/v1/hotline/tickets/{ticket.pk}/accept/", "{}", content_type="application/json"
+    )
+    assert again.status_code == 409
+
+
+def test_api_ranking_matrix(client, seeded, supervisor, hrss_handler):
+    assert client.get("/api/v1/hotline/ranking/").status_code == 401
+    login(client, make_user(Role.CITIZEN))
+    assert client.get("/api/v1/hotline/ranking/").status_code == 403
+    login(client, supervisor)
+    response = client.get("/api/v1/hotline/ranking/?period=year&date=2026-03-01")
+    assert response.status_code == 200
+    assert response.json() == {
+        "period": "year",
+        "start": "2026-01-01",
+        "end": "2026-12-31",
+        "units": [],
+    }
+    assert client.get("/api/v1/hotline/ranking/?period=decade").status_code == 400
