@@ -21,7 +21,8 @@ class CapabilityForm(forms.Form):
     """One tri-state choice per capability (no change / yes / no), dated and sourced."""
 
     observed_on = forms.DateField(
-        label=_("Date of these facts"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Date of these facts"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     source = forms.ChoiceField(label=_("Source"), choices=STAFF_SOURCES)
     source_note = forms.CharField(
@@ -62,7 +63,7 @@ class CapabilityForm(forms.Form):
 class InspectionForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind of visit"), choices=InspectionKind.choices)
     visited_on = forms.DateField(
-        label=_("Visit date"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Visit date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea({"rows": 3}))
 
@@ -123,7 +124,9 @@ class ProblemReportForm(forms.Form):
         help_text=_("Amount, time, what you were told. Any language is fine."),
     )
     occurred_on = forms.DateField(
-        label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     contact_name = forms.CharField(label=_("Your name (optional)"), required=False, max_length=60)
     contact_phone = forms.CharField(

