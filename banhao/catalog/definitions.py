@@ -72,10 +72,21 @@ def evaluate(cond: dict, answers: dict[str, Any]) -> bool:
 # --- the dependency graph ----------------------------------------------------------------
 
 
+def effective_deps(item: dict, positions) -> list[int]:
+    """The rows an item waits for among ``positions``: everything it needs, plus the rows it
+    waits for only when they apply."""
+    chosen = set(positions)
+    return sorted({*item["depends_on"], *(w for w in item.get("waits_for", []) if w in chosen)})
+
+
 def topological_order(items: list[dict]) -> list[int]:
-    """Row positions in an order where every row comes after the rows it depends on."""
+    """Row positions in an order where every row comes after the rows it depends on (or waits
+    for)."""
     positions = {item["position"] for item in items}
-    deps = {item["position"]: list(item["depends_on"]) for item in items}
+    deps = {
+        item["position"]: sorted({*item["depends_on"], *item.get("waits_for", [])})
+        for item in items
+    }
     for position, needs in deps.items():
         for need in needs:
             if need not in positions:
@@ -124,11 +135,13 @@ def critical_path_days(items: list[dict], positions: list[int] | None = None) ->
     subset = [i for i in items if i["position"] in chosen]
     by_position = {i["position"]: i for i in subset}
     finish: dict[int, int] = {}
-    for position in topological_order(
-        [{**i, "depends_on": [d for d in i["depends_on"] if d in chosen]} for i in subset]
-    ):
+    trimmed = [
+        {**i, "depends_on": [d for d in effective_deps(i, chosen) if d in chosen], "waits_for": []}
+        for i in subset
+    ]
+    for position in topological_order(trimmed):
         item = by_position[position]
-        start = max((finish[d] for d in item["depends_on"] if d in chosen), default=0)
+        start = max((finish[d] for d in effective_deps(item, chosen) if d in chosen), default=0)
         finish[position] = start + item["committed_days"]
     return max(finish.values(), default=0)
 

@@ -345,6 +345,9 @@ class ItemRule(models.Model):
     condition_text = models.CharField(_("condition in words"), max_length=200, blank=True)
     condition_text_en = models.CharField(_("English condition"), max_length=300, blank=True)
     depends_on = models.JSONField(_("needs results of rows"), default=list, blank=True)
+    # Rows this one waits for only when they apply too (e.g. school enrolment waits for the
+    # residence permit, which only migrant families need).
+    waits_for = models.JSONField(_("waits for rows, if they apply"), default=list, blank=True)
     # For a row whose gazette unit is a collective placeholder (e.g. "the departments that keep
     # the list"): the question whose answer names the real department (its choice values are
     # department names).

@@ -239,6 +239,7 @@ def seed_bundle_definitions(tally: Tally | None = None) -> None:
                     "condition_text": data.get("condition_text", ""),
                     "condition_text_en": data.get("condition_text_en", ""),
                     "depends_on": data.get("depends_on", []),
+                    "waits_for": data.get("waits_for", []),
                     "department_question": data.get("department_question", ""),
                     "replaces_materials": data.get("replaces_materials", []),
                 },

@@ -100,6 +100,7 @@ def compile_definition(onething: OneThing) -> dict:
                 "condition_text": rule.condition_text if rule else "",
                 "condition_text_en": rule.condition_text_en if rule else "",
                 "depends_on": sorted(rule.depends_on) if rule else [],
+                "waits_for": sorted(rule.waits_for) if rule else [],
                 "replaces_materials": list(rule.replaces_materials) if rule else [],
                 "fields": [{"key": r.field.key, "required": r.required} for r in item_fields],
                 "materials": [

@@ -30,7 +30,9 @@ def export(definition: dict) -> str:
     items = definition["items"]
     by_position = definitions.items_by_position(definition)
     order = definitions.topological_order(items)
-    needed = {d for i in items for d in i["depends_on"]}
+    everything = [i["position"] for i in items]
+    deps_of = {i["position"]: definitions.effective_deps(i, everything) for i in items}
+    needed = {d for deps in deps_of.values() for d in deps}
 
     root = ET.Element(
         _q(BPMN, "definitions"),
@@ -74,9 +76,7 @@ def export(definition: dict) -> str:
     # Node positions: column = longest dependency chain before the item.
     column: dict[int, int] = {}
     for position in order:
-        column[position] = 1 + max(
-            (column[d] for d in by_position[position]["depends_on"]), default=0
-        )
+        column[position] = 1 + max((column[d] for d in deps_of[position]), default=0)
     last_column = max(column.values(), default=0)
 
     shapes: dict[str, tuple[int, int, int, int]] = {}
@@ -121,7 +121,7 @@ def export(definition: dict) -> str:
             f"{item['department']}; 承诺时限 {item['committed_days']} 个工作日（法定 {item['legal_days']}）; "
             f"结果：{item['result_label']}"
         )
-        deps = item["depends_on"]
+        deps = deps_of[position]
         if not deps:
             flows.append((f"Flow_fork_{position}", "Fork", task_id))
         elif len(deps) == 1:

@@ -374,7 +374,8 @@ def submit(*, actor, application_id: int) -> Application:
     tasks = []
     for position in positions:
         item = by_position[position]
-        ready = not item["depends_on"]
+        deps = definitions.effective_deps(item, positions)
+        ready = not deps
         tasks.append(
             Task(
                 application=application,
@@ -382,7 +383,7 @@ def submit(*, actor, application_id: int) -> Application:
                 item_id=item["item_id"],
                 department_id=_route(item, application, routes),
                 state=TaskState.READY if ready else TaskState.WAITING,
-                depends_on=item["depends_on"],
+                depends_on=deps,
                 committed_days=item["committed_days"],
                 started_on=today if ready else None,
                 due_date=add_working_days(today, item["committed_days"]) if ready else None,

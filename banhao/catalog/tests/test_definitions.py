@@ -182,3 +182,48 @@ def test_evaluate_conditions():
     assert not definitions.evaluate(
         {"all": [{"q": "a", "eq": "yes"}, {"q": "c", "eq": "x"}]}, answers
     )
+
+
+def test_all_thirteen_bundles_are_published_and_coherent(seeded):
+    from banhao.onething import bpmn
+
+    assert sorted(BundleVersion.objects.values_list("onething__number", flat=True)) == list(
+        range(1, 14)
+    )
+    for onething in OneThing.objects.all():
+        d = services.latest_version(onething).definition
+        assert len(d["items"]) == onething.items.count()
+        figures = definitions.reform_figures(d)
+        for key in ("forms", "materials", "visits", "steps", "days"):
+            assert figures["bundled"][key] <= figures["separate"][key], (onething.number, key)
+        assert "<bpmn:userTask" in bpmn.export(d)
+        for item in d["items"]:
+            assert item["committed_days"] <= item["legal_days"]
+            assert item["result_example"], (onething.number, item["position"])
+            import re
+
+            assert re.fullmatch(item["result_pattern"], item["result_example"]), (
+                onething.number,
+                item["position"],
+            )
+
+
+def test_school_enrolment_waits_only_for_the_proofs_that_apply(seeded):
+    d = services.latest_version(OneThing.objects.get(number=10)).definition
+    local = {"school_stage": "primary", "hukou_local": "yes", "own_property": "yes"}
+    migrant = {"school_stage": "primary", "hukou_local": "no", "own_property": "no"}
+    assert definitions.applicable_positions(d, local) == [1, 2, 4]
+    assert definitions.applicable_positions(d, migrant) == [1, 3, 5]
+    enrol = definitions.items_by_position(d)[1]
+    assert definitions.effective_deps(enrol, [1, 2, 4]) == [2, 4]
+    assert definitions.effective_deps(enrol, [1, 3, 5]) == [3, 5]
+    # Residence permit 5 days, then enrolment 5: the migrant path is the longer one.
+    assert definitions.critical_path_days(d["items"], [1, 3, 5]) == 10
+    assert definitions.critical_path_days(d["items"], [1, 2, 4]) == 6
+
+
+def test_credit_repair_row_on_a_placeholder_names_the_question_that_picks_the_unit(seeded):
+    d = services.latest_version(OneThing.objects.get(number=5)).definition
+    row = definitions.items_by_position(d)[4]
+    assert row["department"] == "设列严重失信主体名单的有关部门"
+    assert row["department_question"] == "listing_department"
