@@ -230,7 +230,9 @@ def mine(request):
     user = request.user
     if not access.is_unit_staff(user):
         return redirect("ledger:dashboard")
-    data = selectors.unit_obligations(user.department_id, timezone.localdate())
+    data = selectors.unit_obligations(
+        user.department_id, timezone.localdate(), page=request.GET.get("page") or 1
+    )
     return render(
         request,
         "ledger/mine.html",
