@@ -1,0 +1,226 @@
+"""Scenario ``ledger``: the key-task ledger at county scale.
+
+In a throwaway database: the gazette seed, then ``volume`` ledger tasks and 20 × ``volume``
+progress reports from ``banhao ledger_generate`` (default 10,000 and 200,000). Then, through
+HTTP against gunicorn (2 workers, like a small installation), the leader dashboard and the
+unit view of the unit with the most tasks, each timed request by request; and the
+comprehensive evaluation of every unit for last month, timed inside the process.
+Targets (issue 5): both pages p95 under 200 ms; the evaluation under 1 s.
+"""
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+
+from bench import BenchError, Context, percentiles, record, scenario, throughput, throwaway_database
+
+SEED = 2024
+WARMUP = 5
+REQUESTS = 60
+EVALUATIONS = 5
+PASSWORD = "Bench-ledger-2024!"  # noqa: S105 (throwaway benchmark accounts)
+
+SETUP = f"""
+import json
+from django.db.models import Count
+from banhao.accounts.roles import Role
+from banhao.ledger.models import TaskUnit
+from banhao.org.models import Department
+from banhao.testing import make_user
+busiest = TaskUnit.objects.values("department_id").annotate(n=Count("id")).order_by("-n", "department_id").first()
+unit = Department.objects.get(pk=busiest["department_id"])
+leader = make_user(Role.COUNTY_LEADER, username="bench_leader")
+handler = make_user(Role.DEPT_HANDLER, username="bench_unit", department=unit)
+for user in (leader, handler):
+    user.set_password({PASSWORD!r})
+    user.save(update_fields=["password"])
+print(json.dumps({{"unit": unit.name, "unit_tasks": busiest["n"]}}))
+"""
+
+EVALUATE = f"""
+import datetime as dt, json, time
+from django.utils import timezone
+from banhao.accounts.roles import Role
+from banhao.ledger import evaluation
+from banhao.testing import department, make_user
+office = make_user(Role.DEPT_HEAD, username="bench_office", department=department("县政府办公室"))
+today = timezone.localdate()
+start = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+times = []
+for _ in range({EVALUATIONS}):
+    t = time.perf_counter()
+    ev = evaluation.evaluate(actor=office, period_kind="month", period_start=start)
+    times.append(time.perf_counter() - t)
+print(json.dumps({{"seconds": times, "units": ev.scores.count(), "start": str(start)}}))
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _login(client: httpx.Client, username: str) -> None:
+    page = client.get("/accounts/login/")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+    if token is None:
+        raise BenchError("No CSRF token on the login page.")
+    response = client.post(
+        "/accounts/login/",
+        data={"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token.group(1)},
+        headers={"Referer": str(client.base_url) + "/accounts/login/"},
+    )
+    if response.status_code != 302:
+        raise BenchError(f"Login of {username} failed ({response.status_code}).")
+
+
+def _time_pages(client: httpx.Client, path: str) -> list[float]:
+    for _ in range(WARMUP):
+        client.get(path)
+    samples = []
+    for _ in range(REQUESTS):
+        started = time.perf_counter()
+        response = client.get(path)
+        samples.append((time.perf_counter() - started) * 1000)
+        if response.status_code != 200:
+            raise BenchError(f"{path} answered {response.status_code}.")
+    return samples
+
+
+@scenario(
+    "ledger",
+    default_volume=10_000,
+    description="ledger of volume tasks and 20 × volume reports: dashboard and unit view p95 "
+    "through HTTP, evaluation of all units for a month",
+)
+def run(context: Context) -> list[dict]:
+    tasks, reports = context.volume, context.volume * 20
+    records = []
+    with throwaway_database(keep=context.keep, log=context.log) as db:
+        context.log(f"Throwaway {db.label} database: {db.location}")
+        db.manage("migrate", "--verbosity", "0")
+        db.manage("seed")
+        db.manage("collectstatic", "--noinput", "--verbosity", "0")
+        context.log(f"Generating {tasks:,} tasks and {reports:,} reports …")
+        summary = json.loads(
+            db.manage(
+                "ledger_generate",
+                "--tasks",
+                str(tasks),
+                "--reports",
+                str(reports),
+                "--seed",
+                str(SEED),
+                "--json",
+            )
+            .strip()
+            .splitlines()[-1]
+        )
+        records.append(
+            record(
+                scenario="ledger",
+                operation="generate tasks and reports",
+                database=db.label,
+                volume=summary["tasks"] + summary["reports"],
+                seconds=summary["seconds"],
+                throughput_per_s=throughput(
+                    summary["tasks"] + summary["reports"], summary["seconds"]
+                ),
+            )
+        )
+        users = json.loads(
+            db.manage("shell", "--verbosity", "0", "--command", SETUP).strip().splitlines()[-1]
+        )
+        context.log(f"Unit view of {users['unit']} ({users['unit_tasks']} tasks)")
+
+        port = _free_port()
+        env = {
+            **db.env,
+            "DJANGO_SETTINGS_MODULE": os.environ.get(
+                "BANHAO_BENCH_SETTINGS", "banhao.settings.embedded"
+            ),
+        }
+        server = subprocess.Popen(  # noqa: S603 - our own server on a local port
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "banhao.wsgi",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "2",
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+        )
+        try:
+            base = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    httpx.get(base + "/accounts/login/", timeout=2)
+                    break
+                except httpx.HTTPError:
+                    if time.monotonic() > deadline or server.poll() is not None:
+                        raise BenchError("gunicorn did not start.") from None
+                    time.sleep(0.5)
+            for username, path, operation in (
+                ("bench_leader", "/ledger/dashboard/", "leader dashboard (HTTP)"),
+                ("bench_unit", "/ledger/mine/", "unit view (HTTP)"),
+            ):
+                with httpx.Client(base_url=base, timeout=30) as client:
+                    _login(client, username)
+                    started = time.perf_counter()
+                    samples = _time_pages(client, path)
+                    seconds = time.perf_counter() - started
+                p50, p95 = percentiles(samples, 50, 95)
+                context.log(f"{operation}: p50 {p50:.1f} ms, p95 {p95:.1f} ms")
+                records.append(
+                    record(
+                        scenario="ledger",
+                        operation=operation,
+                        database=db.label,
+                        volume=REQUESTS,
+                        seconds=round(seconds, 3),
+                        throughput_per_s=throughput(REQUESTS, seconds),
+                        p50_ms=p50,
+                        p95_ms=p95,
+                    )
+                )
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                server.kill()
+
+        result = json.loads(
+            db.manage("shell", "--verbosity", "0", "--command", EVALUATE).strip().splitlines()[-1]
+        )
+        samples = [s * 1000 for s in result["seconds"]]
+        p50, p95 = percentiles(samples, 50, 95)
+        context.log(
+            f"evaluation of {result['units']} units for {result['start']}: p50 {p50:.0f} ms"
+        )
+        records.append(
+            record(
+                scenario="ledger",
+                operation=f"evaluate all units for a month ({result['units']} scored)",
+                database=db.label,
+                volume=EVALUATIONS,
+                seconds=round(sum(result["seconds"]), 3),
+                throughput_per_s=throughput(EVALUATIONS, sum(result["seconds"])),
+                p50_ms=p50,
+                p95_ms=p95,
+            )
+        )
+    return records
