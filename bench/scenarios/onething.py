@@ -1,0 +1,495 @@
+"""Scenario ``onething``: newborn bundles carried from submission to one result, at volume.
+
+In a throwaway database: migrate, seed, and ``generate_applications`` writes ``volume`` past
+applications (default 1,000,000). Then, with ``bundles = min(10,000, max(100, volume / 100))``:
+
+1. **service layer** (in a subprocess, like every Django command here): prepare that many
+   complete newborn drafts through the services (answers, form, eight uploads), then submit
+   each and approve its seven tasks as they become ready — every step its own audited
+   transaction. Figures: drafts per second, and completed bundles per second for submit +
+   approvals.
+2. **HTTP**: gunicorn (4 sync workers) on loopback; 20 concurrent clients, each logged in as a
+   citizen and as one handler of each of the four departments, carry ``bundles / 10`` newborn
+   bundles (at least 40) through the JSON API: start, answers, form, eight uploads, submit,
+   then the handlers approve. Figures: completed bundles per second, p50/p95 of the submit
+   call, and a handler's queue page (``/services/queue/``) loaded by a 21st client during the
+   run and again on a quiet server afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+from bench import BenchError, Context, percentiles, record, scenario, throughput, throwaway_database
+
+SEED = 2024
+CLIENTS = 20
+PASSWORD = "Bench-onething-2024"  # noqa: S105 (throwaway accounts in a throwaway database)
+DEPARTMENTS = ["县卫生健康局", "县公安局", "县人力资源社会保障局", "市医疗保障局沂源分局"]
+NEWBORN = {
+    "born_in_city": "yes",
+    "in_wedlock": "yes",
+    "parent_local_hukou": "yes",
+    "under_one": "yes",
+    "mother_employee_insured": "yes",
+    "parenting_guidance": "yes",
+}
+
+
+# --- run inside the throwaway database's Django (``banhao shell --command``) ---------------
+
+
+def _users():
+    """Citizens and handlers for the run (created once; fast hasher, throwaway accounts)."""
+    from django.contrib.auth.hashers import make_password
+
+    from banhao.accounts.models import User
+    from banhao.accounts.roles import Role
+    from banhao.org.models import Department
+
+    hashed = make_password(PASSWORD)
+    citizens = []
+    for n in range(CLIENTS):
+        user, _ = User.objects.get_or_create(
+            username=f"bench_citizen_{n}",
+            defaults={
+                "role": Role.CITIZEN,
+                "full_name": "李芳",
+                "id_number": _id(n),
+                "password": hashed,
+            },
+        )
+        citizens.append(user)
+    handlers = {}
+    for name in DEPARTMENTS:
+        dept = Department.objects.get(name=name, level="county")
+        handlers[dept.pk], _ = User.objects.get_or_create(
+            username=f"bench_handler_{dept.pk}",
+            defaults={
+                "role": Role.DEPT_HANDLER,
+                "department": dept,
+                "full_name": "刘建国",
+                "password": hashed,
+            },
+        )
+    return citizens, handlers
+
+
+def _id(n: int) -> str:
+    from stdnum.cn import ric
+
+    first17 = f"37032319950312{n:03d}"
+    return first17 + ric.calc_check_digit(first17 + "0")
+
+
+def _newborn_data() -> dict:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    return {
+        "child_name": "王小宝",
+        "child_sex": "m",
+        "child_birth_date": (timezone.localdate() - dt.timedelta(days=20)).isoformat(),
+        "birth_hospital": "沂源县人民医院",
+        "mother_name": "李芳",
+        "mother_id_number": _id(900),
+        "father_name": "王强",
+        "father_id_number": _id(901),
+        "contact_mobile": "13905331234",
+        "vaccination_clinic": "county_cdc",
+        "marriage_cert_number": "J370323-2021-000123",
+        "hukou_address": "沂源县南麻街道振兴路12号",
+        "mailing_address": "沂源县南麻街道振兴路12号",
+        "maternity_cost": "6850.50",
+        "bank_name": "中国农业银行沂源支行",
+        "bank_account": "6228480000000000001",
+    }
+
+
+def _file(code: str, types: list[str]):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    if "pdf" in types:
+        return SimpleUploadedFile(f"{code}.pdf", b"%PDF-1.4\n" + b"0" * 2000, "application/pdf")
+    return SimpleUploadedFile(f"{code}.jpg", b"\xff\xd8\xff" + b"0" * 2000, "image/jpeg")
+
+
+def service_phase(bundles: int) -> None:
+    """Prepare ``bundles`` drafts, then submit and complete each; print one JSON line."""
+    from banhao.catalog import definitions
+    from banhao.catalog.models import OneThing
+    from banhao.onething import services
+    from banhao.onething.models import Task
+    from banhao.onething.states import TaskState
+
+    citizens, handlers = _users()
+    onething = OneThing.objects.get(number=9)
+    data = _newborn_data()
+    started = time.perf_counter()
+    drafts = []
+    for n in range(bundles):
+        actor = citizens[n % len(citizens)]
+        app = services.start_application(actor=actor, onething=onething)
+        app = services.save_answers(actor=actor, application_id=app.pk, answers=NEWBORN)
+        services.save_form(actor=actor, application_id=app.pk, data=data)
+        for m in definitions.merged_materials(app.version.definition, app.positions):
+            services.attach_material(
+                actor=actor,
+                application_id=app.pk,
+                code=m["code"],
+                upload=_file(m["code"], m["file_types"]),
+            )
+        drafts.append((actor, app))
+    prepared = time.perf_counter() - started
+    results = {i["position"]: i["result_example"] for i in drafts[0][1].version.definition["items"]}
+
+    submit_ms = []
+    steps = 0
+    started = time.perf_counter()
+    for actor, app in drafts:
+        t0 = time.perf_counter()
+        services.submit(actor=actor, application_id=app.pk)
+        submit_ms.append((time.perf_counter() - t0) * 1000)
+        steps += 1
+        while True:
+            ready = list(
+                Task.objects.filter(application_id=app.pk, state=TaskState.READY).values_list(
+                    "pk", "position", "department_id"
+                )
+            )
+            if not ready:
+                break
+            for pk, position, department_id in ready:
+                services.approve(
+                    actor=handlers[department_id], task_id=pk, result=results[position]
+                )
+                steps += 1
+    completed = time.perf_counter() - started
+    print(
+        json.dumps(
+            {
+                "bundles": bundles,
+                "prepare_seconds": prepared,
+                "complete_seconds": completed,
+                "steps": steps,
+                "submit_ms": submit_ms,
+            }
+        )
+    )
+
+
+def setup_http() -> None:
+    """Accounts for the HTTP phase (printed as JSON: usernames)."""
+    citizens, handlers = _users()
+    print(
+        json.dumps(
+            {
+                "citizens": [u.username for u in citizens],
+                "handlers": {str(k): u.username for k, u in handlers.items()},
+            }
+        )
+    )
+
+
+# --- HTTP clients -------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _login(client, username: str) -> None:
+    page = client.get("/accounts/login/")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+    response = client.post(
+        "/accounts/login/",
+        data={"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token},
+        headers={"Referer": str(client.base_url) + "/accounts/login/"},
+    )
+    if response.status_code != 302:
+        raise BenchError(f"login of {username} failed: {response.status_code}")
+    client.headers["X-CSRFToken"] = client.cookies.get("csrftoken", "")
+    client.headers["Referer"] = str(client.base_url) + "/"
+
+
+def _http_bundle(citizen, handlers, materials, data, results, key: str) -> float:
+    api = "/api/v1/onething"
+    r = citizen.post(f"{api}/applications/", json={"number": 9}, headers={"Idempotency-Key": key})
+    r.raise_for_status()
+    app_id = r.json()["id"]
+    citizen.put(
+        f"{api}/applications/{app_id}/answers/", json={"answers": NEWBORN}
+    ).raise_for_status()
+    citizen.put(f"{api}/applications/{app_id}/form/", json={"data": data}).raise_for_status()
+    for code, types in materials:
+        name, body, kind = (
+            (f"{code}.pdf", b"%PDF-1.4\n" + b"0" * 2000, "application/pdf")
+            if "pdf" in types
+            else (f"{code}.jpg", b"\xff\xd8\xff" + b"0" * 2000, "image/jpeg")
+        )
+        citizen.post(
+            f"{api}/applications/{app_id}/materials/{code}/", files={"file": (name, body, kind)}
+        ).raise_for_status()
+    t0 = time.perf_counter()
+    r = citizen.post(f"{api}/applications/{app_id}/submit/")
+    submit_ms = (time.perf_counter() - t0) * 1000
+    r.raise_for_status()
+    detail = r.json()
+    while detail["state"] not in ("completed", "partly_completed", "rejected"):
+        ready = [t for t in detail["tasks"] if t["state"] == "ready"]
+        if not ready:
+            raise BenchError(f"application {app_id} stuck in {detail['state']}")
+        for t in ready:
+            handler = handlers[t["department"]]
+            handler.post(
+                f"{api}/tasks/{t['id']}/approve/",
+                json={"result": results[t["position"]], "revision": t["revision"]},
+            ).raise_for_status()
+        detail = citizen.get(f"{api}/applications/{app_id}/").json()
+    return submit_ms
+
+
+def http_phase(db, bundles: int, log) -> dict:
+    import httpx
+
+    accounts = json.loads(
+        db.manage(
+            "shell", "--command", "from bench.scenarios.onething import setup_http; setup_http()"
+        )
+        .strip()
+        .splitlines()[-1]
+    )
+    db.manage("collectstatic", "--noinput", "--verbosity", "0")
+    port = _free_port()
+    env = dict(db.env)
+    env["DJANGO_ALLOWED_HOSTS"] = "127.0.0.1,localhost"
+    server = subprocess.Popen(  # noqa: S603 - our own server on loopback
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "banhao.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "4",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                httpx.get(base + "/services/", timeout=2)
+                break
+            except httpx.HTTPError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise BenchError("gunicorn did not start") from None
+                time.sleep(0.5)
+        bundle = httpx.get(base + "/api/v1/onething/bundles/9/").json()
+        materials = [(m["code"], m["file_types"]) for m in bundle["materials"]]
+        results = {i["position"]: i["result_example"] for i in bundle["item_list"]}
+        dept_names = {
+            str(pk): name for pk, name in zip(accounts["handlers"], DEPARTMENTS, strict=True)
+        }
+        data = json.loads(
+            db.manage(
+                "shell",
+                "--command",
+                "import json; from bench.scenarios.onething import _newborn_data; "
+                "print(json.dumps(_newborn_data()))",
+            )
+            .strip()
+            .splitlines()[-1]
+        )
+        log(f"HTTP: logging in {CLIENTS} clients …")
+        sessions = []
+        for username in accounts["citizens"]:
+            citizen = httpx.Client(base_url=base, timeout=60)
+            _login(citizen, username)
+            handlers = {}
+            for pk, handler_name in accounts["handlers"].items():
+                client = httpx.Client(base_url=base, timeout=60)
+                _login(client, handler_name)
+                handlers[dept_names[pk]] = client
+            sessions.append((citizen, handlers))
+        queue_client = httpx.Client(base_url=base, timeout=60)
+        _login(queue_client, accounts["handlers"][next(iter(accounts["handlers"]))])
+
+        submit_ms: list[float] = []
+        queue_busy_ms: list[float] = []
+        errors: list[str] = []
+        counter = iter(range(bundles))
+        lock = threading.Lock()
+        running = threading.Event()
+        running.set()
+
+        def work(index: int) -> None:
+            citizen, handlers = sessions[index]
+            while True:
+                with lock:
+                    n = next(counter, None)
+                if n is None:
+                    return
+                try:
+                    ms = _http_bundle(citizen, handlers, materials, data, results, f"b{n}")
+                except Exception as exc:  # noqa: BLE001 - reported, not hidden
+                    errors.append(repr(exc))
+                    return
+                with lock:
+                    submit_ms.append(ms)
+
+        def poll_queue() -> None:
+            while running.is_set():
+                t0 = time.perf_counter()
+                queue_client.get("/services/queue/").raise_for_status()
+                queue_busy_ms.append((time.perf_counter() - t0) * 1000)
+                time.sleep(0.2)
+
+        log(f"HTTP: {bundles:,} bundles with {CLIENTS} clients …")
+        poller = threading.Thread(target=poll_queue)
+        poller.start()
+        threads = [threading.Thread(target=work, args=(i,)) for i in range(CLIENTS)]
+        started = time.perf_counter()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        seconds = time.perf_counter() - started
+        running.clear()
+        poller.join()
+        if errors:
+            raise BenchError(f"{len(errors)} HTTP bundles failed, first: {errors[0]}")
+        queue_quiet_ms = []
+        for _ in range(100):
+            t0 = time.perf_counter()
+            queue_client.get("/services/queue/").raise_for_status()
+            queue_quiet_ms.append((time.perf_counter() - t0) * 1000)
+        return {
+            "bundles": len(submit_ms),
+            "seconds": seconds,
+            "submit_ms": submit_ms,
+            "queue_busy_ms": queue_busy_ms,
+            "queue_quiet_ms": queue_quiet_ms,
+        }
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+@scenario(
+    "onething",
+    default_volume=1_000_000,
+    description="past applications (volume), then min(10k, volume/100) newborn bundles "
+    "submitted and completed via services, and a tenth of them via HTTP with 20 clients",
+)
+def run(context: Context) -> list[dict]:
+    past = context.volume
+    bundles = min(10_000, max(100, past // 100))
+    http_bundles = max(40, bundles // 10)
+    media = tempfile.mkdtemp(prefix="banhao-bench-media-")
+    with throwaway_database(keep=context.keep, log=context.log) as db:
+        db.env["BANHAO_MEDIA_ROOT"] = media
+        # PostgreSQL runs get a scratch folder too (static files, secret key), never ./var.
+        db.env.setdefault("BANHAO_VAR_DIR", os.path.join(media, "var"))
+        context.log(f"Throwaway {db.label} database: {db.location}")
+        db.manage("migrate", "--verbosity", "0")
+        db.manage("seed")
+        context.log(f"Generating {past:,} past applications …")
+        generated = json.loads(
+            db.manage("generate_applications", "--count", str(past), "--seed", str(SEED), "--json")
+            .strip()
+            .splitlines()[-1]
+        )
+        context.log(f"Service layer: {bundles:,} newborn bundles …")
+        service = json.loads(
+            db.manage(
+                "shell",
+                "--command",
+                f"from bench.scenarios.onething import service_phase; service_phase({bundles})",
+            )
+            .strip()
+            .splitlines()[-1]
+        )
+        http = http_phase(db, http_bundles, context.log)
+    shutil.rmtree(media, ignore_errors=True)
+    s50, s95 = percentiles(service["submit_ms"], 50, 95)
+    h50, h95 = percentiles(http["submit_ms"], 50, 95)
+    qb50, qb95 = percentiles(http["queue_busy_ms"], 50, 95)
+    qq50, qq95 = percentiles(http["queue_quiet_ms"], 50, 95)
+    common = {"scenario": "onething", "database": db.label}
+    return [
+        record(
+            **common,
+            operation="generate past applications",
+            volume=generated["applications"],
+            seconds=generated["seconds"],
+            throughput_per_s=throughput(generated["applications"], generated["seconds"]),
+            p50_ms=None,
+            p95_ms=None,
+        ),
+        record(
+            **common,
+            operation="prepare newborn drafts (services)",
+            volume=service["bundles"],
+            seconds=service["prepare_seconds"],
+            throughput_per_s=throughput(service["bundles"], service["prepare_seconds"]),
+            p50_ms=None,
+            p95_ms=None,
+        ),
+        record(
+            **common,
+            operation="submit + complete newborn (services)",
+            volume=service["bundles"],
+            seconds=service["complete_seconds"],
+            throughput_per_s=throughput(service["bundles"], service["complete_seconds"]),
+            p50_ms=s50,
+            p95_ms=s95,
+        ),
+        record(
+            **common,
+            operation="newborn bundles via HTTP, 20 clients (p = submit)",
+            volume=http["bundles"],
+            seconds=http["seconds"],
+            throughput_per_s=throughput(http["bundles"], http["seconds"]),
+            p50_ms=h50,
+            p95_ms=h95,
+        ),
+        record(
+            **common,
+            operation="handler queue page during HTTP load",
+            volume=len(http["queue_busy_ms"]),
+            seconds=None,
+            throughput_per_s=None,
+            p50_ms=qb50,
+            p95_ms=qb95,
+        ),
+        record(
+            **common,
+            operation="handler queue page, quiet server",
+            volume=len(http["queue_quiet_ms"]),
+            seconds=None,
+            throughput_per_s=None,
+            p50_ms=qq50,
+            p95_ms=qq95,
+        ),
+    ]
