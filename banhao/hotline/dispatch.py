@@ -114,6 +114,9 @@ class _State:
 
 def reset() -> None:
     """Forget the cached matcher and model (after the duty list changed or a model was trained)."""
+    from . import open311
+
+    open311.reset_cache()
     with _State.lock:
         _State.matcher = None
         _State.matcher_key = None

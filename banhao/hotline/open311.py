@@ -15,6 +15,7 @@ other tickets (phone calls, reports of wrongdoing) are not public (docs/adr/0005
 import datetime as dt
 import json
 import re
+import time
 from xml.etree import ElementTree as ET
 
 from django.conf import settings
@@ -228,8 +229,21 @@ def _attributes() -> list[dict]:
     ]
 
 
+_categories: dict = {"at": 0.0, "by_code": {}}
+CATEGORY_CACHE_SECONDS = 60
+
+
+def reset_cache() -> None:
+    _categories["at"] = 0.0
+
+
 def _category(code: str) -> Category:
-    category = _leaf_categories().filter(code=code).first()
+    # Matters change rarely; every POST looks one up, so keep them in memory for a minute.
+    now = time.monotonic()
+    if now - _categories["at"] > CATEGORY_CACHE_SECONDS:
+        _categories["by_code"] = {c.code: c for c in _leaf_categories()}
+        _categories["at"] = now
+    category = _categories["by_code"].get(code)
     if category is None:
         raise Open311Error(404, f"service_code '{code}' was not found.")
     return category

@@ -70,6 +70,7 @@ ATTACHMENT_TYPES = frozenset(
 REPEAT_WINDOW_DAYS = 30
 # Without a category, texts this similar (Jaccard over words) count as the same matter.
 SAME_TEXT_SIMILARITY = 0.6
+REPEAT_COMPARED = 20
 CONTACT_GRANT_HOURS = 72
 
 
@@ -230,8 +231,9 @@ def find_earlier(
 ) -> Ticket | None:
     """The most recent earlier ticket from the same requester on the same matter, in the window.
 
-    Same requester: the same account, or the same contact phone. Same matter: the same category,
-    the same related object, or (when neither is known) a similar text.
+    Same requester: the same account, or the same contact phone. Same matter: the same related
+    object, else the same category, else (when neither is known) a similar text. One query over
+    the requester's latest REPEAT_COMPARED tickets.
     """
     who = Q()
     if requester is not None:
@@ -243,25 +245,37 @@ def find_earlier(
     qs = Ticket.objects.filter(who, created_at__gte=now - dt.timedelta(days=REPEAT_WINDOW_DAYS))
     if exclude_pk:
         qs = qs.exclude(pk=exclude_pk)
+    recent = list(
+        qs.order_by("-created_at", "-id").only(
+            "pk",
+            "category_id",
+            "related_type_id",
+            "related_id",
+            "description",
+            "duplicate_of_id",
+            "status",
+        )[:REPEAT_COMPARED]
+    )
+    if not recent:
+        return None
     if related_type is not None and related_id:
-        found = qs.filter(related_type=related_type, related_id=related_id).first()
-        if found:
-            return found
+        for earlier in recent:
+            if earlier.related_type_id == related_type.pk and earlier.related_id == related_id:
+                return earlier
     if category is not None:
-        found = qs.filter(category=category).first()
-        if found:
-            return found
+        for earlier in recent:
+            if earlier.category_id == category.pk:
+                return earlier
     words = _words(description)
     if not words:
         return None
-    for earlier in qs.only("pk", "description")[:20]:
+    for earlier in recent:
         other = _words(earlier.description)
         if other and len(words & other) / len(words | other) >= SAME_TEXT_SIMILARITY:
             return earlier
     return None
 
 
-@transaction.atomic
 def register_ticket(
     *,
     actor,
@@ -283,7 +297,7 @@ def register_ticket(
     attachments: Iterable = (),
     related_object=None,
     media_url: str = "",
-    suggest: bool = True,
+    suggest: bool = False,
     now: dt.datetime | None = None,
 ) -> Ticket:
     """Take in a request or complaint from any channel. Returns the new, registered ticket.
@@ -346,6 +360,63 @@ def register_ticket(
             description=description,
             now=now,
         )
+    # Reads and checks above run outside the transaction, so the write lock (SQLite) is held
+    # only for the inserts below. Two repeats typed at the very same moment may both miss each
+    # other; the operator still sees the repeat on the next one.
+    with transaction.atomic():
+        return _insert_ticket(
+            actor=actor,
+            channel=channel,
+            ticket_type=ticket_type,
+            urgency=urgency,
+            category=category,
+            title=title,
+            description=description,
+            requester=requester,
+            anonymous=anonymous,
+            contact_name=contact_name,
+            contact_phone=contact_phone,
+            contact_email=contact_email,
+            town=town,
+            address=address,
+            latitude=latitude,
+            longitude=longitude,
+            related_type=related_type,
+            related_id=related_id,
+            media_url=media_url,
+            earlier=earlier,
+            attachments=attachments,
+            suggest=suggest,
+            now=now,
+        )
+
+
+def _insert_ticket(
+    *,
+    actor,
+    channel,
+    ticket_type,
+    urgency,
+    category,
+    title,
+    description,
+    requester,
+    anonymous,
+    contact_name,
+    contact_phone,
+    contact_email,
+    town,
+    address,
+    latitude,
+    longitude,
+    related_type,
+    related_id,
+    media_url,
+    earlier,
+    attachments,
+    suggest,
+    now,
+) -> Ticket:
     ticket = Ticket(
         channel=channel,
         ticket_type=ticket_type,
@@ -365,18 +436,11 @@ def register_ticket(
         related_type=related_type,
         related_id=related_id,
         media_url=(media_url or "")[:500],
-        duplicate_of=(earlier.duplicate_of or earlier) if earlier else None,
+        duplicate_of_id=(earlier.duplicate_of_id or earlier.pk) if earlier else None,
         created_at=now,
     )
     if suggest:
-        from .dispatch import suggest as suggest_units
-
-        ranked = suggest_units(
-            f"{ticket.title} {description}", town.pk if town else None, category and category.pk
-        )
-        if ranked:
-            ticket.suggested_department_id = ranked[0].department_id
-            ticket.suggestion_confidence = ranked[0].confidence
+        _store_suggestion(ticket)
     ticket.save()
     for upload in attachments:
         attachment = Attachment(
@@ -426,6 +490,18 @@ def answer_directly(*, actor, ticket: Ticket, reply: str, version: int | None = 
 
 
 # --- dispatch, accept, return ---------------------------------------------------------------
+
+
+def _store_suggestion(ticket: Ticket) -> None:
+    """Keep the unit the suggestion proposed (and its confidence), to measure its accuracy."""
+    from .dispatch import suggest as suggest_units
+
+    ranked = suggest_units(
+        f"{ticket.title} {ticket.description}", ticket.town_id, ticket.category_id
+    )
+    if ranked:
+        ticket.suggested_department_id = ranked[0].department_id
+        ticket.suggestion_confidence = ranked[0].confidence
 
 
 def _check_unit(department: Department) -> None:

@@ -85,6 +85,7 @@ def test_phone_intake_records_everything_and_suggests_a_unit(operator, nanma):
         latitude="36.185000",
         longitude="118.170000",
         attachments=[SimpleUploadedFile("欠条.png", b"\x89PNG....", content_type="image/png")],
+        suggest=True,
     )
     ticket.refresh_from_db()
     assert ticket.status == TicketStatus.REGISTERED
@@ -126,6 +127,7 @@ def test_account_requester_contact_defaults_from_account(seeded):
         channel=Channel.MOBILE,
         description="小区暖气不热，室温只有12度",
         requester=citizen,
+        suggest=True,
     )
     assert (ticket.contact_name, ticket.contact_phone) == ("李梅", "13800002222")
     assert ticket.suggested_department.name == "县住房城乡建设局"
@@ -211,6 +213,7 @@ def test_related_object_is_kept_and_links_repeats(operator, seeded):
         description="商户拒收现金",
         contact_phone="13905331234",
         related_object=target,
+        suggest=True,
     )
     second = services.register_ticket(
         actor=None,
