@@ -189,15 +189,17 @@ def dashboard(today: dt.date, *, units: int = 15, months: int = 12) -> Dashboard
     counts = dict(tasks.values_list("status").annotate(n=Count("id")).order_by())
     status_counts = [(s.value, s.label, counts.get(s.value, 0)) for s in STATUS_ORDER]
 
+    # From the task side: the LEFT JOIN makes SQLite scan the 10,000 tasks once and seek each
+    # one's units in the (task, department) index, instead of one task lookup per unit link.
     per_unit = (
-        TaskUnit.objects.annotate(status=schedule.status_expression(today, prefix="task__"))
-        .values("department_id", "status")
-        .annotate(n=Count("id"))
+        tasks.values("unit_links__department_id", "status")
+        .annotate(n=Count("unit_links"))
         .order_by()
     )
     table: dict[int, dict[str, int]] = {}
     for row in per_unit:
-        table.setdefault(row["department_id"], {})[row["status"]] = row["n"]
+        if row["unit_links__department_id"] is not None:
+            table.setdefault(row["unit_links__department_id"], {})[row["status"]] = row["n"]
     # Units with the most unfinished work first.
     ranked = sorted(
         table.items(),

@@ -350,3 +350,22 @@ def test_reopen_needs_an_office_head_and_a_closed_task():
     with pytest.raises(LedgerError) as exc:
         services.reopen(actor=unit_staff(role=Role.DEPT_HEAD), task_id=obj.pk, reason="x")
     assert exc.value.code == "sign_off_only"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_chasing_job_runs_as_a_background_task():
+    """Through Celery: in-process in the embedded setup, a real worker on PostgreSQL/Redis."""
+    import time
+
+    from banhao.ledger import tasks
+
+    today = timezone.localdate()
+    obj = task()
+    weekly(obj, today - dt.timedelta(days=21))
+    handler = unit_staff()
+    tasks.daily.delay()
+    deadline = time.monotonic() + 30
+    while not Notification.objects.filter(recipient=handler, kind="ledger.report_late").exists():
+        assert time.monotonic() < deadline, "the chasing job did not run"
+        time.sleep(0.2)
+    assert TaskUnit.objects.get(task=obj).last_chased_on == today
