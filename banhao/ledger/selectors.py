@@ -262,6 +262,17 @@ def dashboard(today: dt.date, *, units: int = 15, months: int = 12) -> Dashboard
     )
 
 
+def assignable_units():
+    """Units the office may name on a task: real county and township units."""
+    return list(
+        Department.objects.filter(
+            level__in=["county", "township"], is_placeholder=False, is_active=True
+        )
+        .order_by("level", "sort_order", "id")
+        .only("id", "name", "level")
+    )
+
+
 def evidence_for(user, pk: int):
     """An evidence file the user may download (of a task they may see)."""
     from .models import Evidence

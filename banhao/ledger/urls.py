@@ -11,6 +11,7 @@ urlpatterns = [
     path("tasks/<int:pk>/report/", views.report, name="report"),
     path("tasks/<int:pk>/schedule/", views.schedule_task, name="schedule"),
     path("tasks/<int:pk>/close/", views.propose_close, name="propose"),
+    path("tasks/<int:pk>/units/", views.add_unit, name="add_unit"),
     path("tasks/<int:pk>/confirm/", views.confirm, name="confirm"),
     path("tasks/<int:pk>/send-back/", views.send_back, name="send_back"),
     path("tasks/<int:pk>/sign-off/", views.sign_off, name="sign_off"),

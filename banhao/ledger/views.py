@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from banhao.org.models import Department
+
 from . import access, charts, selectors, services, spreadsheet
 from . import evaluation as evaluation_mod
 from .errors import LedgerError
@@ -95,6 +97,7 @@ def task(request, pk):
             and obj.stage == "closure_proposed",
             "can_sign_off": access.can_sign_off(request.user),
             "can_manage": access.can_manage(request.user),
+            "departments": selectors.assignable_units() if access.can_manage(request.user) else [],
             "today": today,
             **detail,
         },
@@ -182,6 +185,30 @@ def _action(request, pk, call, success: str, *, with_note: str = ""):
         messages.error(request, exc.message)
     else:
         messages.success(request, success)
+    return redirect("ledger:task", pk=obj.pk)
+
+
+@require_POST
+@manager_only
+def add_unit(request, pk):
+    obj = access.get_task_or_404(request.user, pk)
+    department = Department.objects.filter(
+        pk=request.POST.get("department") or 0, is_placeholder=False, is_active=True
+    ).first()
+    if department is None:
+        messages.error(request, _("Choose a unit."))
+        return redirect("ledger:task", pk=obj.pk)
+    try:
+        services.add_unit(
+            actor=request.user,
+            task_id=obj.pk,
+            department=department,
+            role=request.POST.get("role", "lead"),
+        )
+    except (LedgerError, ValueError) as exc:
+        messages.error(request, getattr(exc, "message", _("Choose a unit.")))
+    else:
+        messages.success(request, _("%(unit)s added.") % {"unit": department.name})
     return redirect("ledger:task", pk=obj.pk)
 
 
@@ -407,6 +434,10 @@ def indicators(request):
         else:
             messages.success(request, _("Indicator weights saved."))
             return redirect("ledger:indicators")
+    if request.method == "POST":  # keep what was typed
+        for row in rows:
+            row.weight = request.POST.get(f"weight-{row.code}", row.weight)
+            row.is_active = request.POST.get(f"active-{row.code}") == "on"
     return render(
         request,
         "ledger/indicators.html",

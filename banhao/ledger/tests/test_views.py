@@ -10,7 +10,7 @@ from banhao.accounts.roles import Role
 from banhao.ledger import services
 from banhao.ledger.models import Evidence, LedgerTask, ProgressReport
 from banhao.ledger.tests.factories import office, task, unit_staff
-from banhao.testing import make_user
+from banhao.testing import department, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -255,3 +255,32 @@ def test_unit_view_lists_what_is_owed(client, people):
     body = client_for(client, people["own_unit"]).get("/ledger/mine/").content.decode()
     assert obj.name in body
     assert 'data-testid="late"' in body
+
+
+@pytest.mark.parametrize(("who", "status"), [("own_head", 403), ("leader", 403), ("office", 302)])
+def test_naming_a_lead_unit(client, people, who, status):
+    from banhao.ledger.models import TaskUnit
+
+    obj = task(leads=(), responsible=("县商务局",))
+    bank = department("中国人民银行淄博市分行沂源营业管理部")
+    response = client_for(client, people[who]).post(
+        f"/ledger/tasks/{obj.pk}/units/", {"department": bank.pk, "role": "lead"}
+    )
+    assert response.status_code == status
+    assert TaskUnit.objects.filter(task=obj, department=bank, role="lead").exists() is (
+        status == 302
+    )
+
+
+def test_weights_typed_are_kept_on_error(client, people):
+    from banhao.ledger.models import Indicator
+
+    Indicator.objects.create(
+        code="ledger-completion", source="ledger.completion", name="完成率", weight=30
+    )
+    response = client_for(client, people["office"]).post(
+        "/ledger/indicators/", {"weight-ledger-completion": "3o"}
+    )
+    assert response.status_code == 200
+    assert 'value="3o"' in response.content.decode()
+    assert Indicator.objects.get().weight == 30
