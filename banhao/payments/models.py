@@ -246,9 +246,20 @@ class Place(models.Model):
         verbose_name = _("payment place")
         verbose_name_plural = _("payment places")
         indexes = [
-            # The finder's bounding box: a range on latitude, then longitude.
-            models.Index(fields=["latitude", "longitude"], name="payments_place_latlng"),
-            models.Index(fields=["kind", "is_active"], name="payments_place_kind"),
+            # The finder: a range on latitude (the bounding box), then everything it filters
+            # on, so "nearest 20 with these filters" is answered from this index alone
+            # (a covering index: no table row is read until the 20 are chosen).
+            models.Index(
+                fields=[
+                    "latitude",
+                    "longitude",
+                    "is_active",
+                    "kind",
+                    "region",
+                    *[c.value for c in Capability],
+                ],
+                name="payments_place_finder",
+            ),
             models.Index(fields=["region", "kind"], name="payments_place_region_kind"),
         ]
         constraints = [

@@ -137,7 +137,7 @@ def find_places(query: FinderQuery) -> list[dict]:
         + ((F("longitude") - lon0) * k_lon) * ((F("longitude") - lon0) * k_lon),
         output_field=FloatField(),
     )
-    rows: list[dict] = []
+    nearest: list[tuple[int, float]] = []
     for radius in (*SEARCH_RADII_KM, None):
         boxed = qs
         if radius is not None:
@@ -147,17 +147,17 @@ def find_places(query: FinderQuery) -> list[dict]:
                 latitude__range=(lat0 - dlat, lat0 + dlat),
                 longitude__range=(lon0 - dlon, lon0 + dlon),
             )
-        rows = list(
-            boxed.annotate(d2=d2)
-            .order_by("d2", "id")
-            .values(*PLACE_LIST_FIELDS, "d2")[: query.limit]
+        # Ids only: the finder index covers every column this query reads.
+        nearest = list(
+            boxed.annotate(d2=d2).order_by("d2", "id").values_list("id", "d2")[: query.limit]
         )
         # Inside the box, a result is certainly among the nearest only if it lies within the
         # inscribed circle; otherwise a place just outside the box might be nearer.
-        if radius is None or (len(rows) == query.limit and rows[-1]["d2"] <= radius * radius):
+        if radius is None or (len(nearest) == query.limit and nearest[-1][1] <= radius * radius):
             break
+    order = {pk: i for i, (pk, _d2) in enumerate(nearest)}
+    rows = sorted(_rows(Place.objects.filter(pk__in=order)), key=lambda r: order[r["id"]])
     for row in rows:
-        row.pop("d2", None)
         row["distance_km"] = distance_km(lat0, lon0, row["latitude"], row["longitude"])
     return rows
 
@@ -395,14 +395,23 @@ def _english() -> bool:
 
 
 def localize_rows(rows: list[dict]) -> list[dict]:
-    """Add display_* keys in the page's language (English names where there are any)."""
+    """Add display_* keys in the page's language (English names where there are any), and
+    resolve labels once per page rather than once per row (the finder's hot path)."""
+    from django.urls import reverse
+
     english = _english()
+    kind_labels = {k.value: str(k.label) for k in PlaceKind}
+    need_labels = [(c.value, str(c.label)) for c in FINDER_NEEDS]
+    place_url = reverse("payments:place", args=[0])[: -len("0/")]
     for row in rows:
         for key in ("name", "address", "opening_hours", "region__name", "bank__name"):
             value = row.get(key) or ""
             if english and row.get(f"{key}_en"):
                 value = row[f"{key}_en"]
             row[f"display_{key.replace('__', '_')}"] = value
-        row["kind_label"] = PlaceKind(row["kind"]).label
-        row["accepts"] = [c for c in FINDER_NEEDS if row.get(c.value)]
+        row["kind_label"] = kind_labels[row["kind"]]
+        row["accepts"] = [label for code, label in need_labels if row.get(code)]
+        row["url"] = f"{place_url}{row['id']}/"
+        if "distance_km" in row:
+            row["distance_text"] = f"{row['distance_km']:.1f}"
     return rows
