@@ -1,5 +1,7 @@
 """Writes to the catalogue: publishing a bundle's definition as a new immutable version."""
 
+from functools import lru_cache
+
 from django.db import transaction
 
 from banhao.audit.models import AuditAction
@@ -167,3 +169,21 @@ def publish_bundle(onething: OneThing, *, actor=None) -> BundleVersion:
 
 def latest_version(onething: OneThing) -> BundleVersion | None:
     return BundleVersion.objects.filter(onething=onething).order_by("-number").first()
+
+
+@lru_cache(maxsize=512)
+def definition_of(version_id: int, digest: str) -> dict:
+    """A published definition, loaded and parsed once per process.
+
+    Versions never change, so every step of an application can read its rules without loading
+    and parsing the JSON again. The digest is part of the key so a reused id (a test database
+    rolled back) can never serve another definition. The dict is shared: read, never modify.
+    """
+    return BundleVersion.objects.values_list("definition", flat=True).get(
+        pk=version_id, digest=digest
+    )
+
+
+@lru_cache(maxsize=512)
+def version_number_of(version_id: int) -> int:
+    return BundleVersion.objects.values_list("number", flat=True).get(pk=version_id)

@@ -13,6 +13,7 @@ from banhao.accounts.roles import DEPARTMENT_ROLES, PUBLIC_ROLES
 from banhao.audit.services import record_personal_data_view
 from banhao.catalog import definitions
 from banhao.catalog.models import OneThing
+from banhao.catalog.services import version_number_of
 from banhao.core import masking
 
 from . import access, bpmn, selectors, services
@@ -242,7 +243,7 @@ def _app_out(app: Application, uploads: list[str] | None = None) -> dict:
         "id": app.pk,
         "reference": app.reference,
         "bundle": app.onething.number,
-        "version": app.version.number,
+        "version": version_number_of(app.version_id),
         "state": app.state,
         "channel": app.channel,
         "applicant_name": app.applicant_name,
@@ -362,7 +363,7 @@ def put_answers(request, pk: int, payload: AnswersIn):
         app = services.save_answers(actor=request.user, application_id=pk, answers=payload.answers)
     except OneThingError as exc:
         return _error(exc)
-    by_position = definitions.items_by_position(app.version.definition)
+    by_position = definitions.items_by_position(app.definition)
     return {"positions": app.positions, "items": [by_position[p]["name"] for p in app.positions]}
 
 
@@ -385,14 +386,14 @@ def put_form(request, pk: int, payload: FormIn):
 def get_fields(request, pk: int):
     """The merged form for the current answers."""
     app = _own_application(request, pk)
-    return definitions.merged_fields(app.version.definition, app.positions)
+    return definitions.merged_fields(app.definition, app.positions)
 
 
 @router.get("/applications/{pk}/materials/", response=list[MaterialOut])
 def get_materials(request, pk: int):
     """The deduplicated materials for the current answers."""
     app = _own_application(request, pk)
-    return definitions.merged_materials(app.version.definition, app.positions)
+    return definitions.merged_materials(app.definition, app.positions)
 
 
 class UploadOut(Schema):
@@ -516,7 +517,7 @@ def get_task(request, pk: int, reveal: bool = False):
         raise Http404
     task = access.task_or_404(selectors.task_queryset(), request.user, pk)
     app = task.application
-    d = app.version.definition
+    d = app.definition
     item = definitions.items_by_position(d)[task.position]
     data = {}
     for f in definitions.merged_fields(d, [task.position]):

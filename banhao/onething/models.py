@@ -12,6 +12,13 @@ from django.utils.translation import gettext_lazy as _
 from .states import OPEN_TASK_STATES, ApplicationState, Channel, EventKind, TaskState
 
 
+class ApplicationQuerySet(models.QuerySet):
+    def with_version(self):
+        """Join the version's number and digest, not its (large) definition: the definition
+        comes from the per-process cache (``Application.definition``)."""
+        return self.select_related("version").defer("version__definition")
+
+
 class Application(models.Model):
     onething = models.ForeignKey(
         "catalog.OneThing", on_delete=models.PROTECT, related_name="applications"
@@ -66,6 +73,8 @@ class Application(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     due_date = models.DateField(_("expected completion"), null=True, blank=True)
 
+    objects = ApplicationQuerySet.as_manager()
+
     class Meta:
         ordering = ["-id"]
         verbose_name = _("one-thing application")
@@ -85,6 +94,13 @@ class Application(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+    @property
+    def definition(self) -> dict:
+        """The rules this application follows: its bundle version's definition (cached)."""
+        from banhao.catalog.services import definition_of
+
+        return definition_of(self.version_id, self.version.digest)
 
     @property
     def reference(self) -> str:

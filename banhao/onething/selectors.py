@@ -110,7 +110,7 @@ class ApplicationView:
 def application_view(application: Application) -> ApplicationView:
     """Everything the status page shows: tasks with results, timeline, open corrections."""
     tasks = list(application.tasks.select_related("department", "handler").order_by("position"))
-    definition = application.version.definition
+    definition = application.definition
     by_position = definitions.items_by_position(definition)
     today = timezone.localdate()
     for task in tasks:
@@ -134,21 +134,25 @@ def application_view(application: Application) -> ApplicationView:
 
 
 def application_queryset() -> QuerySet[Application]:
-    return Application.objects.select_related(
-        "onething", "version", "receiving_venue", "applicant", "handling_region"
+    return Application.objects.with_version().select_related(
+        "onething", "receiving_venue", "applicant", "handling_region"
     )
 
 
 def task_queryset() -> QuerySet[Task]:
-    return Task.objects.select_related(
-        "application__onething",
-        "application__version",
-        "application__receiving_venue",
-        "department",
-        "handler",
-        "item",
-    ).prefetch_related(
-        Prefetch(
-            "corrections", queryset=Correction.objects.order_by("id"), to_attr="correction_list"
+    return (
+        Task.objects.select_related(
+            "application__onething",
+            "application__version",
+            "application__receiving_venue",
+            "department",
+            "handler",
+            "item",
+        )
+        .defer("application__version__definition")
+        .prefetch_related(
+            Prefetch(
+                "corrections", queryset=Correction.objects.order_by("id"), to_attr="correction_list"
+            )
         )
     )

@@ -155,7 +155,7 @@ def start_application(
 
 def _lock_draft(actor, application_id: int) -> Application:
     application = (
-        Application.objects.select_for_update().select_related("version").get(pk=application_id)
+        Application.objects.with_version().select_for_update(of=("self",)).get(pk=application_id)
     )
     _check_may_edit(actor, application)
     if application.state != ApplicationState.DRAFT:
@@ -202,11 +202,11 @@ def _check_answers(definition: dict, answers: dict) -> dict:
 def save_answers(*, actor, application_id: int, answers: dict) -> Application:
     """Store the questionnaire's answers (all or some); the applicable items follow from them."""
     application = _lock_draft(actor, application_id)
-    clean = _check_answers(application.version.definition, answers)
+    clean = _check_answers(application.definition, answers)
     before = dict(application.answers)
     application.answers = {**application.answers, **clean}
     application.positions = definitions.applicable_positions(
-        application.version.definition, application.answers
+        application.definition, application.answers
     )
     application.save(update_fields=["answers", "positions", "updated_at"])
     record(
@@ -224,7 +224,7 @@ def save_answers(*, actor, application_id: int, answers: dict) -> Application:
 def save_form(*, actor, application_id: int, data: dict) -> Application:
     """Store form values as typed (checked only by pre-review, so nothing typed is lost)."""
     application = _lock_draft(actor, application_id)
-    known = application.version.definition["fields"]
+    known = application.definition["fields"]
     for key in data:
         if key not in known:
             raise _err(OneThingError, errors.UNKNOWN_FIELD, key=key)
@@ -244,7 +244,7 @@ def save_form(*, actor, application_id: int, data: dict) -> Application:
 
 
 def _store_file(*, actor, application: Application, code: str, upload) -> Attachment:
-    material = application.version.definition["materials"].get(code)
+    material = application.definition["materials"].get(code)
     if material is None:
         raise _err(OneThingError, errors.UNKNOWN_MATERIAL, code=code)
     if upload.size > HARD_UPLOAD_LIMIT_MB * 1024 * 1024:
@@ -301,7 +301,7 @@ def uploads_of(application: Application) -> dict[str, tuple[str, int]]:
 def review(application: Application) -> list[dict]:
     """Pre-review of a draft: every problem at once (see prereview.review)."""
     return prereview.review(
-        application.version.definition,
+        application.definition,
         application.answers,
         application.data,
         uploads_of(application),
@@ -348,7 +348,7 @@ def submit(*, actor, application_id: int) -> Application:
     """Submit a draft: pre-review, then one task per applicable item; items that need no other
     item's result start at once, in parallel. Submitting again returns the same application."""
     application = (
-        Application.objects.select_for_update().select_related("version").get(pk=application_id)
+        Application.objects.with_version().select_for_update(of=("self",)).get(pk=application_id)
     )
     _check_may_edit(actor, application)
     if application.state != ApplicationState.DRAFT:
@@ -358,7 +358,7 @@ def submit(*, actor, application_id: int) -> Application:
     problems = review(application)
     if problems:
         raise PreReviewFailed(problems)
-    definition = application.version.definition
+    definition = application.definition
     positions = definitions.applicable_positions(definition, application.answers)
     by_position = definitions.items_by_position(definition)
     routes = {}
@@ -420,16 +420,26 @@ def submit(*, actor, application_id: int) -> Application:
 
 
 def _lock_task(actor, task_id: int, action: str, expected_revision: int | None):
-    """Lock the application, then the task; check the handler's unit, revision and state."""
-    application_id = (
-        Task.objects.filter(pk=task_id).values_list("application_id", flat=True).first()
-    )
-    if application_id is None:
-        raise Task.DoesNotExist
+    """Lock the application, then all its tasks (one fixed order); check the handler's unit,
+    the revision the handler saw, and the task's state.
+
+    Returns (application, task, siblings by position); the siblings are what dependants and
+    the overall state are computed from, so no step reads the tasks twice.
+    """
     application = (
-        Application.objects.select_for_update().select_related("version").get(pk=application_id)
+        Application.objects.with_version()
+        .select_for_update(of=("self",))
+        .select_related("onething")
+        .filter(tasks__id=task_id)
+        .first()
     )
-    task = Task.objects.select_for_update().get(pk=task_id)
+    if application is None:
+        raise Task.DoesNotExist
+    siblings = {
+        t.position: t
+        for t in Task.objects.select_for_update().filter(application_id=application.pk)
+    }
+    task = next(t for t in siblings.values() if t.pk == task_id)
     if actor is not None and not (
         actor.role in DEPARTMENT_ROLES and actor.department_id == task.department_id
     ):
@@ -443,7 +453,7 @@ def _lock_task(actor, task_id: int, action: str, expected_revision: int | None):
             state=task.get_state_display(),
             action=ACTION_LABELS[action](),
         )
-    return application, task
+    return application, task, siblings
 
 
 ACTION_LABELS = {
@@ -468,7 +478,7 @@ def _audit_task(actor, task: Task, event_type: str, before: str, **after) -> Non
 
 @transaction.atomic
 def accept(*, actor, task_id: int, expected_revision: int | None = None) -> Task:
-    application, task = _lock_task(actor, task_id, "accept", expected_revision)
+    application, task, siblings = _lock_task(actor, task_id, "accept", expected_revision)
     before = task.state
     task.state = TaskState.ACCEPTED
     task.handler = actor
@@ -489,8 +499,8 @@ def _unit(actor) -> str:
 @transaction.atomic
 def approve(*, actor, task_id: int, result: str, expected_revision: int | None = None) -> Task:
     """Approve with the item's result; items waiting for it start when all they need is done."""
-    application, task = _lock_task(actor, task_id, "approve", expected_revision)
-    item = definitions.items_by_position(application.version.definition)[task.position]
+    application, task, siblings = _lock_task(actor, task_id, "approve", expected_revision)
+    item = definitions.items_by_position(application.definition)[task.position]
     result = (result or "").strip()
     if not re.fullmatch(item["result_pattern"], result):
         raise _err(
@@ -514,19 +524,17 @@ def approve(*, actor, task_id: int, result: str, expected_revision: int | None =
     events = [
         _event(application, EventKind.APPROVED, label=_unit(actor), task=task, note=item["name"])
     ]
-    events += _start_dependants(application, task)
+    events += _start_dependants(application, task, siblings)
     Event.objects.bulk_create(events)
     _audit_task(actor, task, "onething.task_approved", before, result=result)
-    _refresh(application, actor)
+    _refresh(application, actor, siblings)
     return task
 
 
-def _start_dependants(application: Application, done: Task) -> list[Event]:
+def _start_dependants(application: Application, done: Task, siblings: dict) -> list[Event]:
     """Tasks waiting on ``done`` whose every dependency is now approved become ready, with the
     results they need passed on."""
-    siblings = {t.position: t for t in application.tasks.select_for_update()}
-    siblings[done.position] = done
-    by_position = definitions.items_by_position(application.version.definition)
+    by_position = definitions.items_by_position(application.definition)
     today = timezone.localdate()
     events = []
     for task in siblings.values():
@@ -557,7 +565,7 @@ def reject(*, actor, task_id: int, reason: str, expected_revision: int | None = 
     reason = (reason or "").strip()
     if not reason:
         raise _err(OneThingError, errors.REASON_REQUIRED)
-    application, task = _lock_task(actor, task_id, "reject", expected_revision)
+    application, task, siblings = _lock_task(actor, task_id, "reject", expected_revision)
     before = task.state
     task.state = TaskState.REJECTED
     task.reason = reason
@@ -565,15 +573,14 @@ def reject(*, actor, task_id: int, reason: str, expected_revision: int | None = 
     task.finished_at = timezone.now()
     task.revision += 1
     task.save(update_fields=["state", "reason", "handler", "finished_at", "revision"])
-    by_position = definitions.items_by_position(application.version.definition)
+    by_position = definitions.items_by_position(application.definition)
     events = [_event(application, EventKind.REJECTED, label=_unit(actor), task=task, note=reason)]
     # Cancel everything downstream of the refused item, transitively.
-    siblings = list(application.tasks.select_for_update())
     blocked = {task.position}
     changed = True
     while changed:
         changed = False
-        for other in siblings:
+        for other in siblings.values():
             if other.position in blocked or other.state != TaskState.WAITING:
                 continue
             if blocked & set(other.depends_on):
@@ -591,7 +598,7 @@ def reject(*, actor, task_id: int, reason: str, expected_revision: int | None = 
                 changed = True
     Event.objects.bulk_create(events)
     _audit_task(actor, task, "onething.task_rejected", before, reason=reason)
-    _refresh(application, actor)
+    _refresh(application, actor, siblings)
     return task
 
 
@@ -610,8 +617,10 @@ def request_correction(
     fields, materials = list(fields), list(materials)
     if not message or not (fields or materials):
         raise _err(OneThingError, errors.CORRECTION_EMPTY)
-    application, task = _lock_task(actor, task_id, "request_correction", expected_revision)
-    definition = application.version.definition
+    application, task, siblings = _lock_task(
+        actor, task_id, "request_correction", expected_revision
+    )
+    definition = application.definition
     known_fields = {f["key"] for f in definitions.merged_fields(definition, application.positions)}
     known_materials = {
         m["code"] for m in definitions.merged_materials(definition, application.positions)
@@ -640,7 +649,7 @@ def request_correction(
         application, EventKind.CORRECTION_REQUESTED, label=_unit(actor), task=task, note=message
     ).save()
     _audit_task(actor, task, "onething.correction_requested", before, message=message)
-    _refresh(application, actor)
+    _refresh(application, actor, siblings)
     recipient = application.applicant or application.created_by
     notify(
         recipient=recipient,
@@ -662,8 +671,8 @@ def answer_correction(
     files = files or {}
     correction = Correction.objects.select_related("task").get(pk=correction_id)
     application = (
-        Application.objects.select_for_update()
-        .select_related("version")
+        Application.objects.with_version()
+        .select_for_update(of=("self",))
         .get(pk=correction.application_id)
     )
     _check_may_edit(actor, application)
@@ -687,7 +696,7 @@ def answer_correction(
     for code, upload in files.items():
         uploads[code] = (upload.name, upload.size)
     problems = prereview.review(
-        application.version.definition,
+        application.definition,
         application.answers,
         new_data,
         uploads,
@@ -702,7 +711,7 @@ def answer_correction(
                 "target": f"material:{code}",
                 "code": "material_missing",
                 "message": _("Upload %(name)s again, corrected.")
-                % {"name": application.version.definition["materials"][code]["name"]},
+                % {"name": application.definition["materials"][code]["name"]},
             }
         )
     if problems:
@@ -761,9 +770,12 @@ def overall_state(states: list[str]) -> str:
     return ApplicationState.REJECTED
 
 
-def _refresh(application: Application, actor) -> None:
+def _refresh(application: Application, actor, siblings: dict | None = None) -> None:
     """Recompute the overall state from the tasks; on the last item, notify the result."""
-    states = list(application.tasks.values_list("state", flat=True))
+    if siblings is not None:
+        states = [t.state for t in siblings.values()]
+    else:
+        states = list(application.tasks.values_list("state", flat=True))
     new = overall_state(states)
     if new == application.state:
         return

@@ -123,7 +123,7 @@ def questions(request, pk: int):
     application, gone = _draft_or_redirect(request, pk)
     if gone:
         return gone
-    d = application.version.definition
+    d = application.definition
     error = ""
     if request.method == "POST":
         answers = {q["key"]: request.POST.get(q["key"], "") for q in d["questions"]}
@@ -380,7 +380,7 @@ def queue(request):
 
 def _task_form_context(request, task, reveal: bool) -> dict:
     app = task.application
-    d = app.version.definition
+    d = app.definition
     item = definitions.items_by_position(d)[task.position]
     fields = []
     for ref in definitions.merged_fields(d, [task.position]):

@@ -152,7 +152,7 @@ def service_phase(bundles: int) -> None:
             )
         drafts.append((actor, app))
     prepared = time.perf_counter() - started
-    results = {i["position"]: i["result_example"] for i in drafts[0][1].version.definition["items"]}
+    results = {i["position"]: i["result_example"] for i in drafts[0][1].definition["items"]}
 
     submit_ms = []
     steps = 0
