@@ -369,3 +369,13 @@ def test_the_chasing_job_runs_as_a_background_task():
         assert time.monotonic() < deadline, "the chasing job did not run"
         time.sleep(0.2)
     assert TaskUnit.objects.get(task=obj).last_chased_on == today
+
+
+def test_the_daily_command_for_cron(capsys):
+    from django.core.management import call_command
+
+    obj = task()
+    weekly(obj, timezone.localdate() - dt.timedelta(days=21))
+    unit_staff()
+    call_command("ledger_daily")
+    assert capsys.readouterr().out == "chased 1, reminded 0\n"
