@@ -5,6 +5,7 @@ Celery worker: this file starts one for the test session, pointed at the test da
 """
 
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -19,7 +20,14 @@ def celery_worker_process(django_db_setup, django_db_blocker):
     if settings.CELERY_TASK_ALWAYS_EAGER:
         yield None
         return
+    from banhao.celery import app
+
     db = settings.DATABASES["default"]
+    # One queue per test process: with pytest-xdist each process has its own database and its
+    # own worker, and must not receive jobs queued by another process.
+    worker_id = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    queue = f"banhao-test-{os.getpid()}-{worker_id}"
+    app.conf.task_default_queue = queue
     env = dict(os.environ)
     env["DJANGO_SETTINGS_MODULE"] = "banhao.settings.test"
     # The test database, not the configured one: pytest-django renamed it to test_<name>.
@@ -37,15 +45,15 @@ def celery_worker_process(django_db_setup, django_db_blocker):
             "--loglevel=WARNING",
             "--without-gossip",
             "--without-mingle",
+            "-Q",
+            queue,
             "--hostname",
-            f"banhao-test-{os.getpid()}@%h",
+            f"{queue}@%h",
         ],
         env=env,
     )
-    from banhao.celery import app
-
     deadline = time.monotonic() + 60
-    while not app.control.ping(timeout=1.0):
+    while not app.control.ping(destination=[f"{queue}@{socket.gethostname()}"], timeout=1.0):
         if worker.poll() is not None or time.monotonic() > deadline:
             worker.kill()
             pytest.exit(
