@@ -789,7 +789,7 @@ def _refresh(application: Application, actor, siblings: dict | None = None) -> N
     application.save(update_fields=fields)
     if not finished:
         return
-    Event.objects.create(application=application, kind=EventKind.FINISHED, note=new)
+    Event.objects.create(application=application, kind=EventKind.FINISHED)
     record(
         actor=actor,
         action=AuditAction.TRANSITION,

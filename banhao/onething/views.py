@@ -20,6 +20,15 @@ from .errors import OneThingError, PreReviewFailed
 from .models import Application, Correction
 from .states import ApplicationState, TaskState
 
+
+def localized_label(entry: dict) -> str:
+    from django.utils import translation
+
+    if (translation.get_language() or "").startswith("en"):
+        return entry.get("label_en") or entry["label"]
+    return entry["label"]
+
+
 MASKERS = {
     "id_number": masking.mask_id_number,
     "credit_code": masking.mask_credit_code,
@@ -387,6 +396,9 @@ def _task_form_context(request, task, reveal: bool) -> dict:
         value = app.data.get(ref["key"], "")
         if not reveal and ref["kind"] in MASKERS:
             value = MASKERS[ref["kind"]](value)
+        elif ref["kind"] == "choice":
+            labels = {c["value"]: localized_label(c) for c in ref["choices"]}
+            value = labels.get(value, value)
         fields.append({**ref, "value": value})
     materials = definitions.merged_materials(d, [task.position])
     uploads = {a.code: a for a in app.attachments.all()}
@@ -412,8 +424,9 @@ def _task_form_context(request, task, reveal: bool) -> dict:
         "identifier": app.applicant_identifier
         if reveal
         else masking.mask_id_number(app.applicant_identifier),
-        "all_fields": definitions.merged_fields(d, app.positions),
-        "all_materials": definitions.merged_materials(d, app.positions),
+        # A department asks to correct what its own item needs.
+        "all_fields": definitions.merged_fields(d, [task.position]),
+        "all_materials": materials,
     }
 
 
