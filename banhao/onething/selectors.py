@@ -156,3 +156,13 @@ def task_queryset() -> QuerySet[Task]:
             )
         )
     )
+
+
+def cross_region_choices(onething: OneThing) -> QuerySet:
+    """Regions to which some item of this bundle can be routed (跨域通办), for the clerk."""
+    from banhao.catalog.models import ItemRoute
+    from banhao.org.models import Region
+
+    return Region.objects.filter(
+        pk__in=ItemRoute.objects.filter(item__onething_rows__onething=onething).values("region")
+    ).order_by("code", "name")

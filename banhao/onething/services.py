@@ -808,3 +808,55 @@ def _refresh(application: Application, actor, siblings: dict | None = None) -> N
         url=reverse("onething:application", args=[application.pk]),
         channels=("sms",),
     )
+
+
+# --- deadlines ----------------------------------------------------------------------------
+
+
+def notify_deadlines(*, today=None) -> int:
+    """Warn the handlers of open tasks due within a working day, and flag overdue ones.
+
+    Idempotent per task, kind and deadline (the notification centre's event key), so the job
+    can run every hour; returns how many notifications were created.
+    """
+    from banhao.accounts.models import User
+
+    from .selectors import deadline_flag
+
+    today = today or timezone.localdate()
+    horizon = add_working_days(today, 1)
+    tasks = list(
+        Task.objects.filter(
+            state__in=[TaskState.READY, TaskState.ACCEPTED], due_date__lte=horizon
+        ).select_related("application__onething", "item")
+    )
+    staff: dict[int, list] = {}
+    for user in User.objects.filter(
+        role__in=[Role.DEPT_HANDLER, Role.DEPT_HEAD],
+        department_id__in={t.department_id for t in tasks},
+        is_active=True,
+    ):
+        staff.setdefault(user.department_id, []).append(user)
+    created = 0
+    for task in tasks:
+        flag = deadline_flag(task, today)
+        if not flag:
+            continue
+        recipients = [task.handler] if task.handler_id else staff.get(task.department_id, [])
+        title = (
+            _("Overdue: %(item)s (%(reference)s)")
+            if flag == "overdue"
+            else _("Due soon: %(item)s (%(reference)s)")
+        ) % {"item": task.item.name, "reference": task.application.reference}
+        with transaction.atomic():
+            for user in recipients:
+                if notify(
+                    recipient=user,
+                    event_key=f"onething.deadline.{task.pk}.{flag}.{task.due_date}",
+                    kind=f"onething.{flag}",
+                    title=title,
+                    body=_("Due %(date)s.") % {"date": task.due_date.isoformat()},
+                    url=reverse("onething:task", args=[task.pk]),
+                ):
+                    created += 1
+    return created

@@ -94,20 +94,25 @@ def start(request, number: int):
     user = request.user
     if user.role not in PUBLIC_ROLES and user.role != Role.WINDOW_CLERK:
         raise Http404
-    context = {"onething": onething, "values": {}, "error": ""}
+    regions = list(selectors.cross_region_choices(onething))
+    context = {"onething": onething, "values": {}, "error": "", "regions": regions}
     if request.method == "POST":
         applicant = None
+        region_id = request.POST.get("handling_region", "")
+        region = next((r for r in regions if str(r.pk) == region_id), None)
         if user.role == Role.WINDOW_CLERK:
             context["values"] = {
                 k: request.POST.get(k, "") for k in ("name", "identifier", "phone")
             }
             applicant = services.ApplicantDetails(**context["values"])
+            context["values"]["handling_region"] = region_id
         try:
             application = services.start_application(
                 actor=user,
                 onething=onething,
                 applicant=applicant,
                 idempotency_key=request.POST.get("idempotency_key", "")[:64],
+                handling_region=region,
             )
         except OneThingError as exc:
             context["error"] = exc.message

@@ -328,3 +328,31 @@ def test_citizen_cannot_edit_someone_elses_draft(citizen, media):
     assert exc.value.code == "not_yours"
     app.refresh_from_db()
     assert app.data["child_name"] == "王小宝"
+
+
+def test_deadline_warnings_and_flags_notify_once(citizen, handlers, media):
+    from banhao.onething.selectors import deadline_flag
+
+    app = ready_draft(citizen)
+    services.submit(actor=citizen, application_id=app.pk)
+    task = tasks_of(app)[2]  # vaccination certificate, 1 working day
+    health = handlers["县卫生健康局"]
+    today = timezone.localdate()
+    assert deadline_flag(task, today) == "due_soon"
+    late = add_working_days(task.due_date, 1)
+    assert deadline_flag(task, late) == "overdue"
+    first = services.notify_deadlines(today=late)
+    assert first >= 1
+    assert services.notify_deadlines(today=late) == 0  # repeated run: nothing new
+    titles = list(
+        Notification.objects.filter(recipient=health, kind="onething.overdue").values_list(
+            "title", flat=True
+        )
+    )
+    assert any("预防接种证办理" in t for t in titles)
+    # A task in correction is not flagged: the clock stops while the applicant corrects.
+    services.request_correction(
+        actor=health, task_id=task.pk, message="请补充", fields=["vaccination_clinic"]
+    )
+    task.refresh_from_db()
+    assert deadline_flag(task, late) == ""

@@ -305,3 +305,30 @@ def test_correction_round_trip_through_pages(client, citizen, handlers, media):
 
 def test_department_placeholder_is_never_a_task_department(seeded):
     assert not Department.objects.filter(is_placeholder=True, onething_tasks__isnull=False).exists()
+
+
+def test_clerk_can_route_an_application_to_another_jurisdiction(client, clerk, media):
+    from banhao.catalog.models import ItemRoute, ServiceItem
+    from banhao.org.models import Region
+    from banhao.testing import valid_id_number
+
+    yiyuan = Region.objects.get(code="370323")
+    other = Region.objects.create(
+        name="张店区", code="370303", level="county", kind="county", parent=yiyuan.parent
+    )
+    dept = Department.objects.create(name="淄博市公安局张店分局", level="county", region=other)
+    ItemRoute.objects.create(
+        item=ServiceItem.objects.get(name="本市户口登记（申报出生登记）1岁以下婚内本市生育"),
+        region=other,
+        department=dept,
+    )
+    login(client, clerk)
+    page = client.get("/services/9/start/")
+    assert [r.name for r in page.context["regions"]] == ["张店区"]
+    client.post(
+        "/services/9/start/",
+        {"name": "李芳", "identifier": valid_id_number("19950312"), "handling_region": other.pk},
+    )
+    app = Application.objects.get(created_by=clerk)
+    assert app.handling_region == other
+    assert app.receiving_venue_id == clerk.venue_id
