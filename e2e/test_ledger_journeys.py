@@ -29,6 +29,9 @@ SHIPPED = (
 
 @pytest.fixture
 def seeded(transactional_db):
+    from django.core.cache import cache
+
+    cache.clear()  # the dashboard is cached per ledger version
     run_all()
 
 

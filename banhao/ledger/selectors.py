@@ -3,6 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Q
 from django.utils import timezone
@@ -271,6 +272,33 @@ def assignable_units():
         .order_by("level", "sort_order", "id")
         .only("id", "name", "level")
     )
+
+
+DASHBOARD_VERSION_KEY = "ledger:dashboard:version"
+DASHBOARD_TTL = 300
+
+
+def dashboard_cached(today: dt.date) -> Dashboard:
+    """The dashboard, computed at most once per ledger change (and per day, and per 5 minutes).
+
+    Every ledger write bumps the version after it commits (``bump_dashboard_version``), so a
+    leader never sees figures older than the last change; the date is part of the key because
+    the status changes with the date.
+    """
+    version = cache.get_or_set(DASHBOARD_VERSION_KEY, 1, None)
+    key = f"ledger:dashboard:{today.isoformat()}:{version}"
+    data = cache.get(key)
+    if data is None:
+        data = dashboard(today)
+        cache.set(key, data, DASHBOARD_TTL)
+    return data
+
+
+def bump_dashboard_version() -> None:
+    try:
+        cache.incr(DASHBOARD_VERSION_KEY)
+    except ValueError:  # not set yet (or evicted): any new value invalidates
+        cache.set(DASHBOARD_VERSION_KEY, 2, None)
 
 
 def evidence_for(user, pk: int):

@@ -272,7 +272,7 @@ def dashboard(request):
     if not access.sees_all(request.user):
         raise PermissionDenied
     today = timezone.localdate()
-    data = selectors.dashboard(today)
+    data = selectors.dashboard_cached(today)
     status_labels = [label for _value, label, _n in data.status_counts]
     context = {
         "d": data,

@@ -7,3 +7,13 @@ from banhao.core.seeding import run_all
 def seeded(db) -> dict[str, int]:
     """The full gazette seed, loaded through the real loader; returns the counts held."""
     return run_all()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """The dashboard is cached per ledger version; each test starts from an empty cache."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
