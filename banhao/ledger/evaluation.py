@@ -18,7 +18,7 @@ from banhao.audit.models import AuditAction
 from banhao.audit.services import record
 from banhao.org.models import Department
 
-from . import access, errors, selectors
+from . import access, errors
 from .indicators import REGISTRY
 from .models import Evaluation, EvaluationScore, Indicator
 
@@ -130,7 +130,6 @@ def evaluate(*, actor, period_kind: str, period_start: dt.date) -> Evaluation:
     if actor is not None and not access.can_manage(actor):
         errors.raise_error(errors.OFFICE_ONLY)
     start, end = period_bounds(period_kind, period_start)
-    transaction.on_commit(selectors.bump_dashboard_version)  # the ranking may change
     indicators = list(
         Indicator.objects.filter(is_active=True, weight__gt=0).order_by("position", "code")
     )

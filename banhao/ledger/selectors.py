@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
 from banhao.org.models import Department
@@ -274,31 +274,27 @@ def assignable_units():
     )
 
 
-DASHBOARD_VERSION_KEY = "ledger:dashboard:version"
 DASHBOARD_TTL = 300
 
 
-def dashboard_cached(today: dt.date) -> Dashboard:
-    """The dashboard, computed at most once per ledger change (and per day, and per 5 minutes).
+def dashboard_version() -> str:
+    """Changes with every ledger write: each service writes a task event, and evaluations carry
+    their computation time. Read from the database, so every app server (each with its own
+    cache in the embedded setup) sees a change at once. Two index lookups."""
+    last_event = TaskEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    last_eval = Evaluation.objects.aggregate(m=Max("computed_at"))["m"]
+    return f"{last_event}-{last_eval.timestamp() if last_eval else 0}"
 
-    Every ledger write bumps the version after it commits (``bump_dashboard_version``), so a
-    leader never sees figures older than the last change; the date is part of the key because
-    the status changes with the date.
-    """
-    version = cache.get_or_set(DASHBOARD_VERSION_KEY, 1, None)
-    key = f"ledger:dashboard:{today.isoformat()}:{version}"
+
+def dashboard_cached(today: dt.date) -> Dashboard:
+    """The dashboard, computed once per ledger change and day (and at least every 5 minutes,
+    for bulk loads that write no events)."""
+    key = f"ledger:dashboard:{today.isoformat()}:{dashboard_version()}"
     data = cache.get(key)
     if data is None:
         data = dashboard(today)
         cache.set(key, data, DASHBOARD_TTL)
     return data
-
-
-def bump_dashboard_version() -> None:
-    try:
-        cache.incr(DASHBOARD_VERSION_KEY)
-    except ValueError:  # not set yet (or evicted): any new value invalidates
-        cache.set(DASHBOARD_VERSION_KEY, 2, None)
 
 
 def evidence_for(user, pk: int):

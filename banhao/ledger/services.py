@@ -21,7 +21,7 @@ from banhao.audit.models import AuditAction
 from banhao.audit.services import record
 from banhao.notifications.services import notify
 
-from . import access, errors, schedule, selectors
+from . import access, errors, schedule
 from .models import (
     Closure,
     ClosureConfirmation,
@@ -63,8 +63,6 @@ REMIND_DAYS_BEFORE_DEADLINE = 7
 
 
 def _lock(task_id: int) -> LedgerTask:
-    # Every write locks its task first: the dashboard's cached figures are stale after it.
-    transaction.on_commit(selectors.bump_dashboard_version)
     task = LedgerTask.objects.select_for_update().filter(pk=task_id).first()
     if task is None:
         raise LedgerTask.DoesNotExist

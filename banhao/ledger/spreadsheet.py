@@ -28,7 +28,7 @@ from banhao.audit.models import AuditAction
 from banhao.audit.services import record
 from banhao.org.selectors import DepartmentDirectory
 
-from . import schedule, selectors
+from . import schedule
 from .models import LedgerMeasure, LedgerTask, ProgressReport, Source, TaskEvent, TaskUnit, UnitRole
 from .units import resolve_units, township_governments
 
@@ -369,7 +369,6 @@ def import_ledger(*, actor, file, title: str, document: str = "") -> ImportResul
     if result.issues:
         return result
     with transaction.atomic():
-        transaction.on_commit(selectors.bump_dashboard_version)
         title = title.strip()
         source = Source.objects.filter(title=title).first()
         if source is None:
