@@ -135,7 +135,7 @@ def _fact(department_id: int | None, at: dt.datetime, **increments: int) -> None
 
 def _lock(ticket: Ticket | int, version: int | None = None) -> Ticket:
     pk = ticket.pk if isinstance(ticket, Ticket) else ticket
-    locked = Ticket.objects.select_for_update().select_related("department").get(pk=pk)
+    locked = Ticket.objects.select_for_update(of=("self",)).select_related("department").get(pk=pk)
     if version is not None and locked.version != version:
         raise HotlineError(errors.CONFLICT)
     return locked
