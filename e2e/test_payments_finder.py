@@ -3,6 +3,7 @@ cards and an exchange point; a bank clerk updates an ATM and the target coverage
 cash refusal reported from a place's page reaches the 12345 hotline."""
 
 import re
+import time
 
 import pytest
 from playwright.sync_api import expect
@@ -147,6 +148,13 @@ def test_cash_refusal_report_reaches_the_hotline(register, open_page):
     form.locator("input[name=contact_phone]").fill("13805330123")
     with page.expect_navigation():
         page.get_by_test_id("report-submit").click()
+    expect(page.get_by_test_id("report-done")).to_be_visible()
+    # The hand-off runs after commit: in-process by default, in a Celery worker with Redis.
+    deadline = time.monotonic() + 30
+    while not ProblemReport.objects.filter(handoff_status="handed_off").exists():
+        assert time.monotonic() < deadline, "the report did not reach the hotline"
+        time.sleep(0.2)
+    page.reload()
     status = page.get_by_test_id("handoff-status")
     expect(status).to_have_attribute("data-status", "handed_off")
     report = ProblemReport.objects.get()

@@ -379,7 +379,12 @@ def hand_off(report_id: int) -> ProblemReport:
     pending (with the reason) and is retried later; nothing is dropped."""
     intake = _hotline_intake()
     with transaction.atomic():
-        report = ProblemReport.objects.select_for_update().select_related("place").get(pk=report_id)
+        report = (
+            # of=self: PostgreSQL refuses FOR UPDATE on the nullable side of the reporter join.
+            ProblemReport.objects.select_for_update(of=("self",))
+            .select_related("place", "place__region", "reporter")
+            .get(pk=report_id)
+        )
         if report.handoff_status == HandoffStatus.HANDED_OFF:
             return report
         report.handoff_attempts = F("handoff_attempts") + 1
