@@ -5,9 +5,9 @@ value of every unit at once (so evaluating all units for a month stays fast) and
 inputs behind each value, so every score can be traced back. An ``Indicator`` row (configured
 by the office: name, weight, active) points at a source by its key.
 
-Sources whose data lives in another app ask that app's ``selectors`` module for a function of
-the agreed name; until the app provides one, the source reports itself unavailable ("no data
-source yet") and evaluation leaves it out rather than inventing figures.
+Sources whose data lives in another app (hotline, one-thing, payments) read that app's own
+public functions and models; a source that cannot find what it reads reports itself
+unavailable ("no data source yet") and evaluation leaves it out rather than inventing figures.
 """
 
 import datetime as dt
@@ -37,9 +37,18 @@ class IndicatorSource:
     compute: Callable | None = None
     # For sources in other apps: (module, function) looked up when evaluating.
     provider: tuple[str, str] | None = None
+    # What ``compute`` reads from other apps: (module, attribute) pairs that must exist.
+    requires: tuple[tuple[str, str], ...] = ()
 
     def resolve(self) -> Callable | None:
         if self.compute is not None:
+            for module_name, attribute in self.requires:
+                try:
+                    module = importlib.import_module(module_name)
+                except ImportError:
+                    return None
+                if not hasattr(module, attribute):
+                    return None
             return self.compute
         module_name, function = self.provider
         try:
@@ -170,46 +179,204 @@ register(
     )
 )
 
-# --- sources in other apps (see the module docstring) -----------------------------------------
+# --- sources in other apps ---------------------------------------------------------------------
+#
+# Each reads the other app through its own public functions and models; if the app changes them
+# so that the source cannot read them, the source reports "no data source yet" instead of failing.
+
+
+def hotline_three_rates(unit_ids, start: dt.date, end: dt.date) -> dict[int, Value]:
+    """Mean of the unit's response, resolution and satisfaction rates (the rates with data),
+    from the hotline's own ranking over its daily facts (``hotline.evaluation.ranking``)."""
+    from banhao.hotline.evaluation import ranking
+
+    wanted = set(unit_ids)
+    out = {}
+    for row in ranking(start, end):
+        if row.department_id not in wanted:
+            continue
+        rates = {
+            "response_rate": row.response_rate,
+            "resolution_rate": row.resolution_rate,
+            "satisfaction_rate": row.satisfaction_rate,
+        }
+        present = [r for r in rates.values() if r is not None]
+        value = round(100 * sum(present) / len(present), 2) if present else None
+        keys = (
+            "received",
+            "responded_on_time",
+            "resolution_rated",
+            "resolved",
+            "rated",
+            "satisfied",
+        )
+        out[row.department_id] = Value(
+            value,
+            {
+                **{k: row.counts.get(k, 0) for k in keys},
+                **{k: None if v is None else round(100 * v, 2) for k, v in rates.items()},
+            },
+        )
+    return out
+
+
+def hotline_timeliness(unit_ids, start: dt.date, end: dt.date) -> dict[int, Value]:
+    """Share of the unit's hotline replies given before the handling deadline."""
+    from banhao.hotline.evaluation import ranking
+
+    wanted = set(unit_ids)
+    return {
+        row.department_id: Value(
+            None if row.timeliness is None else round(100 * row.timeliness, 2),
+            {
+                "replied": row.counts.get("replied", 0),
+                "replied_on_time": row.counts.get("replied_on_time", 0),
+            },
+        )
+        for row in ranking(start, end)
+        if row.department_id in wanted
+    }
+
+
+def onething_completion(unit_ids, start: dt.date, end: dt.date) -> dict[int, Value]:
+    """Of the unit's one-thing sub-tasks due in the period (not cancelled), the share decided
+    (approved or rejected) by the end of the period."""
+    from banhao.onething.models import Task
+    from banhao.onething.states import TaskState
+
+    decided = [TaskState.APPROVED, TaskState.REJECTED]
+    rows = (
+        Task.objects.filter(department_id__in=unit_ids, due_date__range=(start, end))
+        .exclude(state=TaskState.CANCELLED)
+        .values("department_id")
+        .annotate(
+            due=Count("id"),
+            decided=Count("id", filter=Q(state__in=decided, finished_at__date__lte=end)),
+        )
+        .order_by()
+    )
+    return {
+        r["department_id"]: Value(
+            _ratio(r["decided"], r["due"]), {"subtasks_due": r["due"], "decided": r["decided"]}
+        )
+        for r in rows
+    }
+
+
+def onething_timeliness(unit_ids, start: dt.date, end: dt.date) -> dict[int, Value]:
+    """Of the unit's one-thing sub-tasks decided in the period, the share decided by their due
+    date."""
+    from banhao.onething.models import Task
+    from banhao.onething.states import TaskState
+
+    rows = (
+        Task.objects.filter(
+            department_id__in=unit_ids,
+            state__in=[TaskState.APPROVED, TaskState.REJECTED],
+            finished_at__date__range=(start, end),
+        )
+        .values("department_id")
+        .annotate(
+            decided=Count("id"),
+            on_time=Count(
+                "id", filter=Q(due_date__isnull=False, finished_at__date__lte=F("due_date"))
+            ),
+        )
+        .order_by()
+    )
+    return {
+        r["department_id"]: Value(
+            _ratio(r["on_time"], r["decided"]), {"decided": r["decided"], "on_time": r["on_time"]}
+        )
+        for r in rows
+    }
+
+
+def payments_targets(unit_ids, start: dt.date, end: dt.date) -> dict[int, Value]:
+    """Of the places a unit keeps that fall under one of the plan's targets, the share meeting
+    it, from the payment register as it stands when the evaluation runs (the register keeps no
+    history, so a past period is evaluated on today's register; the inputs say so)."""
+    from banhao.payments.models import PaymentTarget, Place
+    from banhao.payments.selectors import covered_q, population_q
+
+    totals: dict[int, dict] = {}
+    for target in PaymentTarget.objects.all():
+        rows = (
+            Place.objects.filter(population_q(target.rule), department_id__in=unit_ids)
+            .values("department_id")
+            .annotate(population=Count("id"), covered=Count("id", filter=covered_q(target.rule)))
+            .order_by()
+        )
+        for r in rows:
+            entry = totals.setdefault(
+                r["department_id"], {"places_in_scope": 0, "places_meeting": 0, "targets": {}}
+            )
+            entry["places_in_scope"] += r["population"]
+            entry["places_meeting"] += r["covered"]
+            entry["targets"][target.code] = f"{r['covered']}/{r['population']}"
+    return {
+        unit_id: Value(
+            _ratio(e["places_meeting"], e["places_in_scope"]),
+            {
+                **{k: v for k, v in e.items() if k != "targets"},
+                **e["targets"],
+                "register_as_of": "evaluation time",
+            },
+        )
+        for unit_id, e in totals.items()
+    }
+
 
 register(
     IndicatorSource(
         "hotline.three_rates",
         _("Hotline response, resolution and satisfaction (三率)"),
         _("Mean of the unit's response, resolution and satisfaction rates on 12345 tickets."),
-        provider=("banhao.hotline.selectors", "evaluation_three_rates"),
+        compute=hotline_three_rates,
+        requires=(("banhao.hotline.evaluation", "ranking"),),
     )
 )
 register(
     IndicatorSource(
         "hotline.timeliness",
         _("Hotline tickets handled on time"),
-        _("Share of the unit's hotline tickets answered within their deadline."),
-        provider=("banhao.hotline.selectors", "evaluation_timeliness"),
+        _("Share of the unit's hotline replies given before the handling deadline."),
+        compute=hotline_timeliness,
+        requires=(("banhao.hotline.evaluation", "ranking"),),
     )
 )
 register(
     IndicatorSource(
         "onething.completion",
-        _("One-thing applications completed"),
-        _("Share of the unit's one-thing sub-tasks finished in the period."),
-        provider=("banhao.onething.selectors", "evaluation_completion"),
+        _("One-thing sub-tasks decided"),
+        _("Of the unit's one-thing sub-tasks due in the period, the share decided by its end."),
+        compute=onething_completion,
+        requires=(("banhao.onething.models", "Task"), ("banhao.onething.states", "TaskState")),
     )
 )
 register(
     IndicatorSource(
         "onething.timeliness",
         _("One-thing sub-tasks on time"),
-        _("Share of the unit's one-thing sub-tasks finished within their time limit."),
-        provider=("banhao.onething.selectors", "evaluation_timeliness"),
+        _(
+            "Of the unit's one-thing sub-tasks decided in the period, the share decided by the due date."
+        ),
+        compute=onething_timeliness,
+        requires=(("banhao.onething.models", "Task"), ("banhao.onething.states", "TaskState")),
     )
 )
 register(
     IndicatorSource(
         "payments.targets",
         _("Payment targets met"),
-        _("Share of the payment plan's targets met by the places the unit is responsible for."),
-        provider=("banhao.payments.selectors", "evaluation_targets"),
+        _(
+            "Of the places the unit keeps under one of the payment plan's targets, the share meeting it."
+        ),
+        compute=payments_targets,
+        requires=(
+            ("banhao.payments.selectors", "population_q"),
+            ("banhao.payments.selectors", "covered_q"),
+        ),
     )
 )
 
