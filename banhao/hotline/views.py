@@ -59,7 +59,10 @@ def intake(request):
         channel = (
             Channel.PHONE
             if centre
-            else (Channel.MOBILE if request.POST.get("mobile") else Channel.WEB)
+            # The same page serves phones; a mobile browser files on the mobile channel.
+            else (
+                Channel.MOBILE if "Mobi" in request.META.get("HTTP_USER_AGENT", "") else Channel.WEB
+            )
         )
         try:
             ticket = services.register_ticket(
