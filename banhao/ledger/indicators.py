@@ -128,19 +128,40 @@ def _count_dues(cycle: str, first_day: dt.date, start: dt.date, end: dt.date) ->
 
 def ledger_report_timeliness(unit_ids, start: dt.date, end: dt.date) -> dict[int, Value]:
     """Share of the progress reports due from the unit in the period that came in on time."""
+    from django.utils import timezone
+
     from .models import ProgressReport, TaskUnit
 
-    expected: dict[int, int] = {}
-    links = (
+    start_at = timezone.make_aware(dt.datetime.combine(start, dt.time.min))
+    after_end = timezone.make_aware(dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min))
+    early = start - dt.timedelta(days=40)
+    # Links owing reports in the window: a cycle begun by its end, on a task not closed before it.
+    base = (
         TaskUnit.objects.filter(department_id__in=unit_ids, task__cycle_starts_on__lte=end)
         .exclude(task__cycle=Cycle.NONE)
-        .values_list("department_id", "task__cycle", "task__cycle_starts_on", "task__closed_at")
+        .filter(Q(task__closed_at__isnull=True) | Q(task__closed_at__gte=start_at))
     )
-    for unit_id, cycle, first_day, closed_at in links.iterator(chunk_size=5000):
-        last = min(end, closed_at.date()) if closed_at else end
+    still_open = Q(task__closed_at__isnull=True) | Q(task__closed_at__gte=after_end)
+    expected: dict[int, int] = {}
+    # Most links began long before the window and stay open through it: they all owe the same
+    # reports, so count them per unit and cycle in the database.
+    grouped = (
+        base.filter(still_open, task__cycle_starts_on__lte=early)
+        .values_list("department_id", "task__cycle")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for unit_id, cycle, n in grouped:
+        expected[unit_id] = expected.get(unit_id, 0) + n * _dues_in(cycle, early, start, end)
+    # The rest (begun recently, or closed within the window) one by one.
+    rest = base.exclude(Q(still_open) & Q(task__cycle_starts_on__lte=early)).values_list(
+        "department_id", "task__cycle", "task__cycle_starts_on", "task__closed_at"
+    )
+    for unit_id, cycle, first_day, closed_at in rest:
+        last = min(end, timezone.localdate(closed_at)) if closed_at else end
         n = _dues_in(cycle, first_day, start, last) if last >= start else 0
-        if n:
-            expected[unit_id] = expected.get(unit_id, 0) + n
+        expected[unit_id] = expected.get(unit_id, 0) + n
+    expected = {unit_id: n for unit_id, n in expected.items() if n}
     on_time = dict(
         ProgressReport.objects.filter(
             unit_id__in=unit_ids, due_on__range=(start, end), is_late=False
