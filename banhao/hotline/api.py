@@ -42,7 +42,9 @@ class TicketIn(Schema):
     title: str = ""
 
 
-class TicketOut(Schema):
+class TicketListOut(Schema):
+    """A ticket in a list: no contact details (those are shown, and audited, one by one)."""
+
     id: int
     number: str
     status: str
@@ -64,7 +66,6 @@ class TicketOut(Schema):
     respond_due: dt.datetime | None
     handle_due: dt.datetime | None
     version: int
-    contact: dict
 
     @staticmethod
     def resolve_category(obj):
@@ -85,6 +86,10 @@ class TicketOut(Schema):
     @staticmethod
     def resolve_duplicate_of(obj):
         return obj.duplicate_of_id
+
+
+class TicketOut(TicketListOut):
+    contact: dict
 
     @staticmethod
     def resolve_contact(obj, context):
@@ -203,7 +208,7 @@ def create_ticket(request, payload: TicketIn):
     return 201, selectors.ticket_queryset().get(pk=ticket.pk)
 
 
-@router.get("/tickets/", response=list[TicketOut])
+@router.get("/tickets/", response=list[TicketListOut])
 def list_tickets(request, status: str | None = None, limit: int = 50, offset: int = 0):
     qs = access.visible_tickets(request.user, selectors.ticket_queryset())
     if status:
