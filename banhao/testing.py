@@ -13,7 +13,7 @@ _seq = itertools.count(1)
 
 
 def valid_id_number(
-    serial: int | None = None, birth: str = "19900101", region: str = "370323"
+    birth: str = "19900101", region: str = "370323", serial: int | None = None
 ) -> str:
     """A valid 18-digit ID number: the same for the same serial, else different on every call."""
     serial = next(_seq) if serial is None else serial

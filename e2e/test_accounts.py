@@ -45,7 +45,7 @@ def test_wrong_password_shows_an_error_and_keeps_the_user_name(page, login, make
 
 
 def test_citizen_sees_own_id_number_in_full(page, login, make_user):
-    user, password = make_user("citizen", id_number=valid_id_number(7))
+    user, password = make_user("citizen", id_number=valid_id_number(serial=7))
     login(page, user.username, password)
 
     page.get_by_test_id("whoami").click()
@@ -61,7 +61,7 @@ def _fill_citizen_form(page, **values):
 
 
 def test_registration_with_a_bad_id_number_names_the_problem_and_keeps_the_input(page):
-    good = valid_id_number(42)
+    good = valid_id_number(serial=42)
     bad = good[:-1] + ("0" if good[-1] != "0" else "1")  # wrong check digit
     page.goto("/accounts/register/citizen/")
     _fill_citizen_form(
@@ -94,7 +94,7 @@ def test_registration_with_good_data_lands_on_the_citizen_home(page):
         page,
         username="liuyang",
         full_name="刘洋",
-        id_number=valid_id_number(43),
+        id_number=valid_id_number(serial=43),
         password=PASSWORD,
         password_again=PASSWORD,
     )
@@ -103,7 +103,11 @@ def test_registration_with_good_data_lands_on_the_citizen_home(page):
     expect(page.get_by_test_id("role-home")).to_have_attribute("data-role", "citizen")
     expect(page.get_by_test_id("whoami")).to_have_text("刘洋")
     user = User.objects.get(username="liuyang")
-    assert (user.role, user.full_name, user.id_number) == ("citizen", "刘洋", valid_id_number(43))
+    assert (user.role, user.full_name, user.id_number) == (
+        "citizen",
+        "刘洋",
+        valid_id_number(serial=43),
+    )
 
 
 @pytest.mark.parametrize(

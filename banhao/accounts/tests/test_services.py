@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_register_citizen_stores_compact_id_and_audits():
-    id_number = valid_id_number(birth="19851203")
+    id_number = valid_id_number("19851203")
     user = services.register_citizen(
         username="zhang",
         password=PASSWORD,

@@ -43,9 +43,12 @@ def test_mobile():
 
 
 def test_error_messages_in_the_users_language():
-    with translation.override("en"), pytest.raises(ValidationError) as err:
+    with pytest.raises(ValidationError) as err:
         clean_id_number("110105194912310021")
-    assert "check digit" in err.value.messages[0]
+    with translation.override("en"):
+        assert "check digit" in err.value.messages[0]
+    with translation.override("zh-hans"):
+        assert "校验位" in err.value.messages[0]
 
 
 def test_masking():
