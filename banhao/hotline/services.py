@@ -212,6 +212,21 @@ def _check_attachment(upload) -> None:
         raise HotlineError(errors.ATTACHMENT_TYPE, "attachments")
 
 
+PAYMENT_CATEGORY = "payment_refusal"
+
+
+def _township_of(region: Region) -> Region:
+    """The county township a region lies in (a village or community gives its town)."""
+    allowed = set(townships().values_list("pk", flat=True))
+    current, hops = region, 0
+    while current is not None and hops < 4:
+        if current.pk in allowed:
+            return current
+        current = current.parent
+        hops += 1
+    raise HotlineError(errors.BAD_TOWN, "town")
+
+
 def _words(text: str) -> set[str]:
     from .dispatch import tokenize
 
@@ -323,8 +338,11 @@ def register_ticket(
         urgency = Urgency.NORMAL
     if category is not None and (category.parent_id is None or not category.is_active):
         raise HotlineError(errors.BAD_CATEGORY, "category")
-    if town is not None and not townships().filter(pk=town.pk).exists():
-        raise HotlineError(errors.BAD_TOWN, "town")
+    if town is not None:
+        town = _township_of(town)
+    if category is None and channel == Channel.PAYMENT:
+        # Filed from a payment place's page: cash or card refused.
+        category = Category.objects.filter(code=PAYMENT_CATEGORY, is_active=True).first()
     if (latitude is None) != (longitude is None) or (
         latitude is not None
         and not (-90 <= float(latitude) <= 90 and -180 <= float(longitude) <= 180)

@@ -231,3 +231,17 @@ def test_timestamps_default_to_now(operator):
     before = timezone.now()
     ticket = wages_ticket(operator, now=None)
     assert before <= ticket.created_at <= timezone.now()
+
+
+def test_village_is_placed_in_its_town_and_payment_tickets_get_their_matter(operator, nanma):
+    village = Region.objects.filter(parent=nanma).first()
+    assert village is not None  # demo villages and communities are seeded under each town
+    ticket = services.register_ticket(
+        actor=None,
+        channel=Channel.PAYMENT,
+        description="超市不收现金",
+        anonymous=True,
+        town=village,
+    )
+    assert ticket.town == nanma
+    assert ticket.category.code == "payment_refusal"
