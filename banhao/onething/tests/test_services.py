@@ -356,3 +356,18 @@ def test_deadline_warnings_and_flags_notify_once(citizen, handlers, media):
     )
     task.refresh_from_db()
     assert deadline_flag(task, late) == ""
+
+
+def test_a_handler_step_runs_a_constant_small_number_of_queries(citizen, handlers, media):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    app = ready_draft(citizen)
+    services.submit(actor=citizen, application_id=app.pk)
+    task = tasks_of(app)[1]  # starts two dependants
+    handler = handler_for(handlers, task)
+    with CaptureQueriesContext(connection) as queries:
+        services.approve(actor=handler, task_id=task.pk, result=NEWBORN_RESULTS[1])
+    # lock application, lock tasks, update task, two dependants, events, audit (+ savepoints)
+    statements = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert len(statements) <= 8, statements
