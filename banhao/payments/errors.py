@@ -42,3 +42,10 @@ IMPORT_NOT_ALLOWED = (
     "import_not_allowed",
     _("Only administrators and the People's Bank office may import the register."),
 )
+NO_UNIT = ("no_unit", _("Your account does not belong to a unit that keeps payment places."))
+WRONG_SECTOR = (
+    "wrong_sector",
+    _("Your unit is not the supervising department of this sector; choose one of your sectors."),
+)
+BANK_PLACE = ("bank_place", _("ATMs and bank branches are registered by their bank."))
+CODE_TAKEN = ("code_taken", _("Another place already has this code."))

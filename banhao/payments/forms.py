@@ -5,8 +5,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from banhao.core.identifiers import clean_mobile
+from banhao.org.models import Region
 
-from .models import Capability, FactSource, InspectionKind, ProblemKind
+from .models import Capability, Category, FactSource, InspectionKind, PlaceKind, ProblemKind, Sector
 from .states import EnforcementStatus, TaskStatus
 
 TRI_STATE = [("", _("No change")), ("yes", _("Yes")), ("no", _("No"))]
@@ -159,3 +160,39 @@ class ProblemReportForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("CSV file (UTF-8)"))
+
+
+class PlaceForm(forms.Form):
+    """A place's basic data, as the responsible unit registers or corrects it."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=40,
+        help_text=_("Stable identifier for data exchange, e.g. YY-ATM-0001."),
+    )
+    name = forms.CharField(label=_("Name (Chinese)"), max_length=120)
+    name_en = forms.CharField(label=_("Name (English)"), max_length=160, required=False)
+    kind = forms.ChoiceField(label=_("Kind"), choices=PlaceKind.choices)
+    sector = forms.ChoiceField(label=_("Sector"), choices=Sector.choices)
+    category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
+    is_key = forms.BooleanField(label=_("Key place named by the plan"), required=False)
+    region = forms.ModelChoiceField(label=_("Town"), queryset=Region.objects.none())
+    address = forms.CharField(label=_("Address (Chinese)"), max_length=200, required=False)
+    address_en = forms.CharField(label=_("Address (English)"), max_length=240, required=False)
+    latitude = forms.FloatField(label=_("Latitude"), min_value=-90, max_value=90)
+    longitude = forms.FloatField(label=_("Longitude"), min_value=-180, max_value=180)
+    opening_hours = forms.CharField(label=_("Opening hours"), max_length=100, required=False)
+    opening_hours_en = forms.CharField(
+        label=_("Opening hours (English)"), max_length=140, required=False
+    )
+    phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, editing: bool = False, **kwargs):
+        from banhao.org.selectors import townships
+
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = townships()
+        if editing:
+            self.fields["code"].disabled = True
+            self.fields["code"].required = False

@@ -27,6 +27,7 @@ from .forms import (
     EnforcementForm,
     ImportForm,
     InspectionForm,
+    PlaceForm,
     ProblemReportForm,
 )
 from .models import Capability, PaymentTarget, PlaceKind, ProblemKind
@@ -420,3 +421,48 @@ def import_places(request):
         "payments/import.html",
         {"form": form, "result": result, "columns": exchange.COLUMNS},
     )
+
+
+PLACE_DATA_FIELDS = services.PLACE_FIELDS
+
+
+@staff_required
+def place_new(request):
+    form = PlaceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = {k: form.cleaned_data[k] for k in PLACE_DATA_FIELDS}
+        try:
+            created = services.register_place(
+                actor=request.user, code=form.cleaned_data["code"].strip(), data=data
+            )
+        except PaymentsError as exc:
+            form.add_error("code" if exc.code == "code_taken" else None, exc.message)
+        else:
+            messages.success(request, _("The place was added. Now record what it accepts."))
+            return redirect("payments:staff_place", pk=created.pk)
+    return render(request, "payments/place_form.html", {"form": form, "place": None})
+
+
+@staff_required
+def place_edit(request, pk: int):
+    obj = selectors.staff_place(request.user, pk)
+    if not access.can_edit_place(request.user, obj):
+        raise PermissionDenied
+    initial = {k: getattr(obj, k) for k in PLACE_DATA_FIELDS}
+    initial.update(code=obj.code, version=obj.version)
+    form = PlaceForm(request.POST or None, initial=initial, editing=True)
+    if request.method == "POST" and form.is_valid():
+        data = {k: form.cleaned_data[k] for k in PLACE_DATA_FIELDS}
+        try:
+            services.update_place(
+                actor=request.user,
+                place=obj,
+                data=data,
+                expected_version=form.cleaned_data["version"] or 0,
+            )
+        except PaymentsError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("The place was updated."))
+            return redirect("payments:staff_place", pk=pk)
+    return render(request, "payments/place_form.html", {"form": form, "place": obj})

@@ -11,7 +11,7 @@ from banhao.payments import services
 from banhao.payments.errors import PaymentsError
 from banhao.payments.generator import generate_places, load_demo_register
 from banhao.payments.models import Bank, CapabilityFact, FactSource, Place
-from banhao.testing import make_user
+from banhao.testing import PASSWORD, make_user
 
 from . import factories
 
@@ -201,3 +201,83 @@ def test_future_dates_and_empty_updates_are_refused(seeded):
         )
     assert exc.value.code == "no_values"
     assert atm.facts.count() == 0
+
+
+def _place_data(**extra):
+    return {
+        "name": "沂源某超市",
+        "name_en": "A Yiyuan supermarket",
+        "kind": "merchant",
+        "sector": "shopping",
+        "category": "large_supermarket",
+        "is_key": True,
+        "region": factories.town("历山街道"),
+        "address": "历山路 1 号",
+        "address_en": "1 Lishan Road",
+        "latitude": 36.19,
+        "longitude": 118.15,
+        "opening_hours": "8:00-21:00",
+        "opening_hours_en": "8:00-21:00",
+        "phone": "0533-3220000",
+        **extra,
+    }
+
+
+def test_units_register_places_of_their_own(seeded):
+    commerce = factories.unit_handler("县商务局")
+    shop = services.register_place(actor=commerce, code="YY-M-1", data=_place_data())
+    assert (shop.department.name, shop.supervising_department.name, shop.bank) == (
+        "县商务局",
+        "县商务局",
+        None,
+    )
+    clerk = factories.bank_clerk("abc")
+    atm = services.register_place(
+        actor=clerk, code="YY-ATM-1", data=_place_data(kind="atm", sector="shopping")
+    )
+    assert (atm.bank.code, atm.sector, atm.department_id, atm.supervising_department.name) == (
+        "abc",
+        "finance",
+        clerk.department_id,
+        "中国人民银行淄博市分行沂源营业管理部",
+    )
+    health = factories.unit_handler("县卫生健康局")
+    for actor, data, code in (
+        (health, _place_data(), "wrong_sector"),
+        (commerce, _place_data(kind="atm"), "bank_place"),
+        (commerce, _place_data(), "code_taken"),
+    ):
+        with pytest.raises(PaymentsError) as exc:
+            services.register_place(
+                actor=actor, code="YY-M-1" if code == "code_taken" else "X", data=data
+            )
+        assert exc.value.code == code
+    assert Place.objects.count() == 2
+
+
+def test_place_pages_add_and_correct(seeded, client):
+    commerce = factories.unit_handler("县商务局")
+    client.login(username=commerce.username, password=PASSWORD)
+    data = {**_place_data(), "region": factories.town("历山街道").pk, "code": "YY-M-9"}
+    response = client.post("/pay/staff/places/new/", data)
+    assert response.status_code == 302
+    place = Place.objects.get(code="YY-M-9")
+    response = client.post(
+        f"/pay/staff/places/{place.pk}/edit/",
+        {**data, "opening_hours": "7:30-22:00", "version": place.version},
+    )
+    assert response.status_code == 302
+    place.refresh_from_db()
+    assert (place.opening_hours, place.version) == ("7:30-22:00", 2)
+    # a second, stale edit is refused and changes nothing
+    response = client.post(
+        f"/pay/staff/places/{place.pk}/edit/",
+        {**data, "opening_hours": "0:00-24:00", "version": 1},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert "Someone else changed this place" in response.content.decode()
+    place.refresh_from_db()
+    assert place.opening_hours == "7:30-22:00"
+    other = factories.unit_handler("县卫生健康局")
+    client.login(username=other.username, password=PASSWORD)
+    assert client.get(f"/pay/staff/places/{place.pk}/edit/").status_code == 404
