@@ -316,3 +316,18 @@ def test_restaurant_at_the_window_with_a_rejection(seeded, open_page, login, fil
     result = page.get_by_test_id("combined-result")
     expect(result).to_contain_text("JY23703230012345")
     expect(result.get_by_test_id("result-4")).to_contain_text("疏散通道宽度不足")
+
+
+def test_public_bundle_page_on_desktop_and_phone(seeded, open_page):
+    for viewport in ("desktop", "phone"):
+        page = open_page(viewport)
+        page.goto("/services/9/")
+        figures = page.get_by_test_id("reform-figures")
+        expect(figures).to_be_visible()
+        expect(page.get_by_test_id("bundle-items").locator("tbody tr")).to_have_count(7)
+        # The page fits the screen: nothing wider than the viewport but the scrollable table.
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= page.viewport_size["width"] + 1
+    english = open_page("phone", locale="en-GB")
+    english.goto("/services/")
+    expect(english.get_by_test_id("bundle-9")).to_contain_text("Birth of a child")

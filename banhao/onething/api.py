@@ -6,7 +6,7 @@ and shapes the answer; refusals come back as ``{"code", "message", "problems"}``
 import datetime as dt
 
 from django.http import Http404, HttpResponse
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from banhao.accounts.roles import DEPARTMENT_ROLES, PUBLIC_ROLES
@@ -37,7 +37,7 @@ class ErrorOut(Schema):
 
 def _error(exc: OneThingError):
     problems = exc.problems if isinstance(exc, PreReviewFailed) else []
-    return exc.status, {"code": exc.code, "message": str(exc.message), "problems": problems}
+    return Status(exc.status, {"code": exc.code, "message": str(exc.message), "problems": problems})
 
 
 def _errors() -> dict:
@@ -319,7 +319,7 @@ def start_application(request, payload: StartIn):
         )
     except OneThingError as exc:
         return _error(exc)
-    return 201, _app_out(app, [])
+    return Status(201, _app_out(app, []))
 
 
 @router.get("/applications/", response=list[ApplicationOut])
@@ -412,7 +412,9 @@ def upload_material(request, pk: int, code: str, file: File[UploadedFile]):
         )
     except OneThingError as exc:
         return _error(exc)
-    return 201, {"code": attachment.code, "name": attachment.original_name, "size": attachment.size}
+    return Status(
+        201, {"code": attachment.code, "name": attachment.original_name, "size": attachment.size}
+    )
 
 
 @router.get("/applications/{pk}/prereview/", response=list[Problem])
@@ -453,7 +455,9 @@ def answer_correction(
     try:
         values = json.loads(data or "{}")
     except ValueError:
-        return 400, {"code": "bad_json", "message": "data must be a JSON object", "problems": []}
+        return Status(
+            400, {"code": "bad_json", "message": "data must be a JSON object", "problems": []}
+        )
     uploads = {}
     for f in files or []:
         uploads[f.name.rsplit(".", 1)[0]] = f

@@ -149,7 +149,12 @@ def review(
         bad = check_value(field, value)
         if bad:
             problems.append(
-                {"target": target, "code": bad[0], "message": f"{_label(field)}: {bad[1]}"}
+                {
+                    "target": target,
+                    "code": bad[0],
+                    "message": f"{_label(field)}: {bad[1]}",
+                    "detail": bad[1],  # shown beside the field, under its label
+                }
             )
     if only_fields is None:
         problems.extend(_cross_checks(answers, data))
@@ -171,6 +176,11 @@ def review(
         bad = check_file(material, *upload)
         if bad:
             problems.append(
-                {"target": target, "code": bad[0], "message": f"{_label(material)}: {bad[1]}"}
+                {
+                    "target": target,
+                    "code": bad[0],
+                    "message": f"{_label(material)}: {bad[1]}",
+                    "detail": bad[1],
+                }
             )
     return problems

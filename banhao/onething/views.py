@@ -161,10 +161,16 @@ def questions(request, pk: int):
     )
 
 
-def _form_rows(view, problems: list[dict]) -> tuple[list[dict], list[dict]]:
+def _errors_by_target(problems: list[dict]) -> dict[str, list[str]]:
+    """Each problem beside its field, without repeating the field's label."""
     by_target: dict[str, list[str]] = {}
     for p in problems:
-        by_target.setdefault(p["target"], []).append(p["message"])
+        by_target.setdefault(p["target"], []).append(p.get("detail") or p["message"])
+    return by_target
+
+
+def _form_rows(view, problems: list[dict]) -> tuple[list[dict], list[dict]]:
+    by_target = _errors_by_target(problems)
     data = view.application.data
     fields = [
         {**f, "value": data.get(f["key"], ""), "errors": by_target.get(f"field:{f['key']}", [])}
@@ -326,9 +332,7 @@ def correction(request, pk: int, correction_id: int):
                 request, _("Thank you. The department continues with your application.")
             )
             return redirect("onething:application", pk)
-    by_target: dict[str, list[str]] = {}
-    for p in problems:
-        by_target.setdefault(p["target"], []).append(p["message"])
+    by_target = _errors_by_target(problems)
     fields = [
         {**f, "value": values.get(f["key"], ""), "errors": by_target.get(f"field:{f['key']}", [])}
         for f in view.fields
