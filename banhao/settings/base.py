@@ -151,6 +151,8 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Asia/Shanghai"
+# Built lazily from banhao.core.periodic.JOBS by banhao/celery.py (settings must not import tasks).
+CELERY_BEAT_SCHEDULE: dict = {}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -203,3 +205,8 @@ LOGGING = {
 }
 
 BANHAO_SITE_NAME = _("Banhao")
+
+# Payment finder map: a tile URL template such as https://tiles.example/{z}/{x}/{y}.png and its
+# attribution. Empty (the default) shows the plain list only; no page loads anything external.
+BANHAO_MAP_TILE_URL = env("BANHAO_MAP_TILE_URL", "")
+BANHAO_MAP_ATTRIBUTION = env("BANHAO_MAP_ATTRIBUTION", "")
