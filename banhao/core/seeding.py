@@ -98,7 +98,8 @@ def upsert(
 def held_counts() -> dict[str, int]:
     """How many rows of each seeded kind the database holds, in loading order."""
     from banhao.catalog.models import OneThing, OneThingItem, ServiceItem
-    from banhao.ledger.models import KeyTask, KeyTaskLeadUnit, KeyTaskMeasure
+    from banhao.hotline.models import Category, DutyAssignment, SupervisionRule
+    from banhao.ledger.models import KeyTask, KeyTaskLeadUnit, KeyTaskMeasure, LedgerTask
     from banhao.org.models import Department, DepartmentAlias, Region, Venue
     from banhao.payments.models import PaymentTarget
 
@@ -114,6 +115,10 @@ def held_counts() -> dict[str, int]:
         "key_task_lead_units": KeyTaskLeadUnit.objects.count(),
         "measures": KeyTaskMeasure.objects.count(),
         "payment_targets": PaymentTarget.objects.count(),
+        "ledger_tasks": LedgerTask.objects.count(),
+        "hotline_categories": Category.objects.count(),
+        "hotline_duty_lines": DutyAssignment.objects.count(),
+        "hotline_supervision_rules": SupervisionRule.objects.count(),
     }
 
 
@@ -124,6 +129,7 @@ def run_all(stdout: IO[str] | None = None, *, tally: Tally | None = None) -> dic
     updated. Pass a ``Tally`` to inspect the changes afterwards.
     """
     from banhao.catalog.seed import seed_catalog
+    from banhao.hotline.seed import seed_hotline
     from banhao.ledger.seed import seed_key_tasks
     from banhao.org.seed import seed_org
     from banhao.payments.seed import seed_payment_targets
@@ -134,6 +140,7 @@ def run_all(stdout: IO[str] | None = None, *, tally: Tally | None = None) -> dic
         seed_catalog(tally=tally)
         seed_key_tasks(tally=tally)
         seed_payment_targets(tally=tally)
+        seed_hotline(tally=tally)
         counts = held_counts()
     if stdout is not None:
         width = max(len(kind) for kind in counts)

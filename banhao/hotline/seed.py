@@ -44,7 +44,7 @@ def _duty(category, town, department, tally) -> None:
         DutyAssignment,
         {"category": category, "town": town},
         {"department": department, "source": DutySource.SEED},
-        kind="hotline duty lines",
+        kind="hotline_duty_lines",
         tally=tally,
     )
 
@@ -64,7 +64,7 @@ def seed_hotline(tally: Tally | None = None) -> None:
                 "parent": None,
                 "sort_order": position,
             },
-            kind="hotline categories",
+            kind="hotline_categories",
             tally=tally,
         )
         for leaf in group["children"]:
@@ -80,7 +80,7 @@ def seed_hotline(tally: Tally | None = None) -> None:
                     "default_type": leaf["type"],
                     "sort_order": position,
                 },
-                kind="hotline categories",
+                kind="hotline_categories",
                 tally=tally,
             )
             _duty(category, None, _unit(leaf["unit"]), tally)
@@ -93,7 +93,7 @@ def seed_hotline(tally: Tally | None = None) -> None:
             SupervisionRule,
             {"name": rule["name"]},
             {"trigger": rule["trigger"], "threshold": rule["threshold"], "level": rule["level"]},
-            kind="hotline supervision rules",
+            kind="hotline_supervision_rules",
             tally=tally,
         )
     EvaluationSettings.objects.get_or_create(pk=1)

@@ -63,6 +63,7 @@ def test_bad_intake_keeps_what_was_typed(client, operator):
             "description": "路灯坏了",
             "contact_phone": "123",
         },
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 200
     page = response.content.decode()
@@ -171,7 +172,9 @@ def test_actions_through_pages_and_stale_form_conflict(client, operator, hrss, h
     response = client.post(url, {"department": hrss.pk, "version": ticket.version})
     assert response.status_code == 302
     response = client.post(
-        url, {"department": hrss.pk, "version": ticket.version, "note": "再派一次"}
+        url,
+        {"department": hrss.pk, "version": ticket.version, "note": "再派一次"},
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 400
     assert "Someone else changed this ticket" in response.content.decode()

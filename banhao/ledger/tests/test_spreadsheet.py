@@ -7,6 +7,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from banhao.audit.models import AuditRecord
 from banhao.ledger import spreadsheet
@@ -15,6 +16,13 @@ from banhao.ledger.tests.factories import office
 
 pytestmark = pytest.mark.django_db
 SHIPPED = Path(__file__).resolve().parents[1] / "static" / "ledger" / "annex1_ledger.xlsx"
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """These tests compare the English source messages; the site default is zh-hans."""
+    with translation.override("en"):
+        yield
 
 
 def upload(wb: openpyxl.Workbook, name: str = "台账.xlsx") -> SimpleUploadedFile:

@@ -7,7 +7,8 @@ from django.core.management import call_command
 
 from banhao.catalog.models import OneThing, OneThingItem, ServiceItem
 from banhao.core import seeding
-from banhao.ledger.models import KeyTask, KeyTaskLeadUnit, KeyTaskMeasure
+from banhao.hotline.models import Category, DutyAssignment, SupervisionRule
+from banhao.ledger.models import KeyTask, KeyTaskLeadUnit, KeyTaskMeasure, LedgerTask
 from banhao.org.models import Department, DepartmentAlias, Region, Venue
 from banhao.payments.models import PaymentTarget
 
@@ -25,6 +26,10 @@ SEEDED_MODELS = [
     KeyTaskLeadUnit,
     KeyTaskMeasure,
     PaymentTarget,
+    LedgerTask,
+    Category,
+    DutyAssignment,
+    SupervisionRule,
 ]
 EXPECTED = {
     "regions": 40,
@@ -38,6 +43,10 @@ EXPECTED = {
     "key_task_lead_units": 15,
     "measures": 26,
     "payment_targets": 4,
+    "ledger_tasks": 43,
+    "hotline_categories": 42,
+    "hotline_duty_lines": 60,
+    "hotline_supervision_rules": 7,
 }
 
 
