@@ -28,6 +28,8 @@ class Command(BaseCommand):
 
             if not Person.objects.exists() and not Enterprise.objects.exists():
                 call_command("generate", size="small", stdout=self.stdout)
+            # The payment finder's demo register (idempotent: existing demo places are kept).
+            call_command("generate_places", stdout=self.stdout)
         width = max(len(a.username) for a in DEMO_ACCOUNTS)
         self.stdout.write(
             f"Log in at http://127.0.0.1:8000/accounts/login/ with password {DEMO_PASSWORD}:"
