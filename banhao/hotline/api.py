@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from banhao.accounts.roles import PUBLIC_ROLES
@@ -204,8 +204,8 @@ def create_ticket(request, payload: TicketIn):
             title=payload.title,
         )
     except HotlineError as exc:
-        return 400, {"code": exc.code, "message": exc.message, "field": exc.field}
-    return 201, selectors.ticket_queryset().get(pk=ticket.pk)
+        return Status(400, {"code": exc.code, "message": exc.message, "field": exc.field})
+    return Status(201, selectors.ticket_queryset().get(pk=ticket.pk))
 
 
 @router.get("/tickets/", response=list[TicketListOut])

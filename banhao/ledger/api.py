@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.http import Http404
 from django.utils import timezone
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
@@ -156,18 +156,21 @@ def file_report(
         )
     except LedgerError as exc:
         status = 403 if exc.code == "not_your_task" else 400
-        return status, {"code": exc.code, "message": str(exc.message), "field": exc.field}
-    return 201, {
-        "id": report.pk,
-        "task_id": task.pk,
-        "unit_id": report.unit_id,
-        "period_start": report.period_start,
-        "period_end": report.period_end,
-        "due_on": report.due_on,
-        "percent": report.percent,
-        "is_late": report.is_late,
-        "evidence": [e.original_name for e in report.evidence.all()],
-    }
+        return Status(status, {"code": exc.code, "message": str(exc.message), "field": exc.field})
+    return Status(
+        201,
+        {
+            "id": report.pk,
+            "task_id": task.pk,
+            "unit_id": report.unit_id,
+            "period_start": report.period_start,
+            "period_end": report.period_end,
+            "due_on": report.due_on,
+            "percent": report.percent,
+            "is_late": report.is_late,
+            "evidence": [e.original_name for e in report.evidence.all()],
+        },
+    )
 
 
 @router.get("/mine/", response=list[TaskOut])
