@@ -31,3 +31,6 @@ BANHAO_SMS_FILE_PATH = _tmp / "sms"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # pytest-django gives each run a fresh database; WAL pragmas still apply.
     DATABASES["default"]["TEST"] = {"NAME": str(_tmp / "test.sqlite3")}
+
+# The Celery worker started for a PostgreSQL test run survives database flushes between tests.
+BANHAO_WORKER_RESETS_CACHES = True
