@@ -73,11 +73,12 @@ def run(context: Context) -> list[dict]:
     rng = random.Random(SEED)
     records = []
     with throwaway_database(keep=context.keep, log=context.log) as db:
-        env = dict(db.env)
         static_dir = None
-        if "BANHAO_VAR_DIR" not in env:  # PostgreSQL: keep collected files out of the checkout
+        if "BANHAO_VAR_DIR" not in db.env:  # PostgreSQL: keep collected files out of the checkout
             static_dir = tempfile.TemporaryDirectory(prefix="banhao-bench-static-")
-            env["BANHAO_VAR_DIR"] = static_dir.name
+            # Both the manage commands (collectstatic) and the server must use the same folder.
+            db.env["BANHAO_VAR_DIR"] = static_dir.name
+        env = dict(db.env)
         context.log(f"Throwaway {db.label} database: {db.location}")
         db.manage("migrate", "--verbosity", "0")
         db.manage("seed")
