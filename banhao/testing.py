@@ -50,6 +50,51 @@ def department(name: str = "县行政审批服务局", level: str = "county") ->
     return dept
 
 
+def township(name: str = "南麻街道") -> Region:
+    obj, _ = Region.objects.get_or_create(
+        parent=county(), name=name, defaults={"level": "township", "kind": "subdistrict"}
+    )
+    return obj
+
+
+def person_archive(id_number: str | None = None, name: str = "张三", **fields):
+    """A person's archive (一人一档) with a valid ID number; extra fields override defaults."""
+    from banhao.archives.models import Person
+
+    id_number = id_number or valid_id_number()
+    birth = id_number[6:14]
+    defaults = {
+        "name": name,
+        "gender": "M" if int(id_number[16]) % 2 else "F",
+        "birth_date": f"{birth[:4]}-{birth[4:6]}-{birth[6:]}",
+        "township": township(),
+    }
+    return Person.objects.create(id_number=id_number, **{**defaults, **fields})
+
+
+def enterprise_archive(
+    credit_code: str | None = None, name: str = "沂源县示例食品有限公司", **fields
+):
+    """An enterprise's archive (一企一档) with a valid credit code; fields override defaults."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from banhao.archives.models import Enterprise
+
+    defaults = {
+        "name": name,
+        "legal_representative": "张三",
+        "legal_representative_id": valid_id_number(),
+        "industry": "C",
+        "registered_capital": Decimal("100"),
+        "established_on": dt.date(2015, 5, 1),
+        "township": township(),
+    }
+    return Enterprise.objects.create(
+        credit_code=credit_code or valid_credit_code(), **{**defaults, **fields}
+    )
+
+
 def venue(name: str = "沂源县政务服务中心") -> Venue:
     obj, _ = Venue.objects.get_or_create(
         name=name, defaults={"kind": "county_centre", "region": county()}

@@ -386,6 +386,21 @@ def _enterprise_name(rng: random.Random, industry: str, capital: int) -> str:
     return f"{place}{trade}{word}{form}"
 
 
+# Industries where R&D spending is common: manufacturing, IT, research.
+_RD_INDUSTRIES = {"C", "I", "M"}
+
+
+def _operating_facts(rng, industry: str, capital: int, headcount: int):
+    """Last year's revenue, tax and R&D (10,000 yuan), skewed like real small-county firms."""
+    revenue = round(headcount * rng.lognormvariate(3.0, 0.8) * (1 + capital / 5000), 2)
+    tax = round(revenue * rng.uniform(0.005, 0.06), 2)
+    rd = 0.0
+    if industry in _RD_INDUSTRIES and rng.random() < 0.45:
+        rd = round(revenue * rng.uniform(0.005, 0.08), 2)
+    high_tech = rd >= revenue * 0.03 and headcount >= 10 and rng.random() < 0.5
+    return Decimal(str(revenue)), Decimal(str(tax)), Decimal(str(rd)), high_tech
+
+
 def _generate_enterprises(rng, total, factory, places, as_of, adults, progress) -> int:
     started = time.perf_counter()
     taken = _existing(Enterprise, "credit_code")
@@ -407,6 +422,7 @@ def _generate_enterprises(rng, total, factory, places, as_of, adults, progress) 
             capital = rng.choices(_CAPITALS, cum_weights=_CAPITAL_CUM)[0]
             rep_id, rep_name = _representative(rng, factory, adults, established)
             headcount = max(1, int(rng.lognormvariate(1.5, 1.0) * (1 + capital / 1000)))
+            revenue, tax, rd, high_tech = _operating_facts(rng, industry, capital, headcount)
             rows.append(
                 Enterprise(
                     credit_code=code,
@@ -417,6 +433,11 @@ def _generate_enterprises(rng, total, factory, places, as_of, adults, progress) 
                     registered_capital=Decimal(capital),
                     established_on=established,
                     headcount=headcount,
+                    facts_year=as_of.year,
+                    annual_revenue=revenue,
+                    tax_paid=tax,
+                    rd_spending=rd,
+                    is_high_tech=high_tech,
                     township=township,
                     address=places.business_address(township),
                 )

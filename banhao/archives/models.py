@@ -89,6 +89,21 @@ class Enterprise(models.Model):
     )
     established_on = models.DateField(_("date established"))
     headcount = models.PositiveIntegerField(_("headcount"), default=0)
+    # Operating facts of the last full fiscal year, as reported to tax and statistics offices;
+    # policy rules (惠企政策) select on them. 10,000 yuan, like registered capital.
+    facts_year = models.PositiveSmallIntegerField(
+        _("fiscal year of the facts"), null=True, blank=True
+    )
+    annual_revenue = models.DecimalField(
+        _("annual revenue (10,000 yuan)"), max_digits=14, decimal_places=2, default=0
+    )
+    tax_paid = models.DecimalField(
+        _("tax paid (10,000 yuan)"), max_digits=14, decimal_places=2, default=0
+    )
+    rd_spending = models.DecimalField(
+        _("R&D spending (10,000 yuan)"), max_digits=14, decimal_places=2, default=0
+    )
+    is_high_tech = models.BooleanField(_("certified high-tech enterprise"), default=False)
     township = models.ForeignKey(
         "org.Region",
         on_delete=models.PROTECT,
@@ -113,3 +128,60 @@ class Enterprise(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class BenefitSource(models.TextChoices):
+    POLICY = "policy", _("Policy grant")
+    IMPORT = "import", _("Imported")
+    MANUAL = "manual", _("Recorded by staff")
+
+
+class Benefit(models.Model):
+    """A benefit a person or enterprise received (subsidy, allowance, tax relief, award).
+
+    Exactly one holder. Written by ``archives.services.record_benefit`` only; the source and its
+    reference (e.g. a policy grant's id) make a benefit traceable and recordable only once.
+    """
+
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="benefits"
+    )
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.PROTECT, null=True, blank=True, related_name="benefits"
+    )
+    title = models.CharField(_("benefit"), max_length=200)
+    amount = models.DecimalField(
+        _("amount (yuan)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    granted_on = models.DateField(_("granted on"))
+    granted_by = models.ForeignKey(
+        "org.Department",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("granted by"),
+    )
+    source = models.CharField(_("source"), max_length=16, choices=BenefitSource.choices)
+    source_ref = models.CharField(_("source reference"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-granted_on", "-id"]
+        verbose_name = _("benefit")
+        verbose_name_plural = _("benefits")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(person__isnull=True, enterprise__isnull=False)
+                | models.Q(person__isnull=False, enterprise__isnull=True),
+                name="archives_benefit_one_holder",
+            ),
+            models.UniqueConstraint(
+                fields=["source", "source_ref"],
+                condition=~models.Q(source_ref=""),
+                name="archives_benefit_source_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
