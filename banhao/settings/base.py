@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "banhao.ledger",
     "banhao.payments",
     "banhao.archives",
+    "banhao.policies",
 ]
 
 MIDDLEWARE = [

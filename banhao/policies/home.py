@@ -1,0 +1,1 @@
+"""Cards on the role home pages for enterprise policies."""
