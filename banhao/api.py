@@ -11,6 +11,7 @@ from banhao.ledger.api import router as ledger_router
 from banhao.notifications.api import router as notifications_router
 from banhao.onething.api import router as onething_router
 from banhao.payments.api import router as payments_router
+from banhao.policies.api import router as policies_router
 
 api = NinjaAPI(
     title="Banhao API",
@@ -29,3 +30,4 @@ api.add_router("/v1/hotline/", hotline_router)
 api.add_router("/v1/ledger/", ledger_router)
 api.add_router("/v1/payments/", payments_router)
 api.add_router("/v1/archives/", archives_router)
+api.add_router("/v1/policies/", policies_router)

@@ -16,6 +16,7 @@ urlpatterns = [
     path("ledger/", include("banhao.ledger.urls")),
     path("pay/", include("banhao.payments.urls")),
     path("archives/", include("banhao.archives.urls")),
+    path("policies/", include("banhao.policies.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
