@@ -60,7 +60,7 @@ class ExplanationOut(Schema):
     clauses: list[ClauseOut]
 
 
-@router.get("/for-me", response={200: list[ExplanationOut], 404: dict})
+@router.get("/for-me", response={200: list[ExplanationOut], 404: dict}, url_name="policies_for_me")
 def for_me(request: HttpRequest):
     """The signed-in enterprise's eligibility for every live policy, clause by clause."""
     enterprise = selectors.enterprise_of(request.user)
@@ -92,7 +92,7 @@ class RuleCheckOut(Schema):
     column: int | None = None
 
 
-@router.post("/check-rule", response={200: RuleCheckOut, 403: dict})
+@router.post("/check-rule", response={200: RuleCheckOut, 403: dict}, url_name="policies_check_rule")
 def check_rule(request: HttpRequest, payload: RuleIn):
     """Whether a rule (or an amount formula) reads, and where it does not — for the editor."""
     if not access.is_policy_staff(request.user):
@@ -116,7 +116,11 @@ class SimulationOut(Schema):
     error: str
 
 
-@router.get("/{policy_id}/simulation", response={200: SimulationOut, 403: dict})
+@router.get(
+    "/{policy_id}/simulation",
+    response={200: SimulationOut, 403: dict},
+    url_name="policies_simulation",
+)
 def simulation(request: HttpRequest, policy_id: int):
     """How many enterprises would qualify and at what cost; writes nothing."""
     if not access.is_policy_staff(request.user):

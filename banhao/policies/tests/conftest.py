@@ -80,7 +80,7 @@ def rd_values(**overrides) -> dict:
         "amount_formula": "rd_spending * 10%",
         "amount_cap": Decimal("100000"),
         "valid_from": dt.date(2025, 1, 1),
-        "valid_until": dt.date(2025, 12, 31),
+        "valid_until": dt.date(2030, 12, 31),
         **overrides,
     }
 

@@ -249,7 +249,7 @@ def test_simulation_with_a_fixed_amount(make_policy, firms):
 
 def test_expired_policies_are_closed_by_the_job(make_policy):
     policy = make_policy()
-    report = services.match_all(as_of=dt.date(2026, 1, 1))
+    report = services.match_all(as_of=dt.date(2031, 1, 1))
     assert report.closed_expired == 1 and report.policies == 0
     assert Policy.objects.get(pk=policy.pk).state == PolicyState.CLOSED
 
