@@ -34,6 +34,11 @@ JOBS = {
         crontab(hour=2, minute=0),
         "retrain the dispatch suggestion on handled tickets",
     ),
+    "policies-match": (
+        "banhao.policies.tasks.match_all",
+        crontab(hour=3, minute=30),
+        "match enterprises against live policies, tell them once, make 免申即享 grants",
+    ),
 }
 
 
