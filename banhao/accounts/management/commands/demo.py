@@ -30,6 +30,13 @@ class Command(BaseCommand):
                 call_command("generate", size="small", stdout=self.stdout)
             # The payment finder's demo register (idempotent: existing demo places are kept).
             call_command("generate_places", stdout=self.stdout)
+            # Demo enterprise policies (惠企政策), then matched against the archives.
+            from banhao.policies.demo import load_demo_policies
+            from banhao.policies.services import match_all
+
+            made, kept = load_demo_policies()
+            self.stdout.write(f"Demo policies: {made} created, {kept} already present.")
+            self.stdout.write("\n".join(match_all().lines()))
         width = max(len(a.username) for a in DEMO_ACCOUNTS)
         self.stdout.write(
             f"Log in at http://127.0.0.1:8000/accounts/login/ with password {DEMO_PASSWORD}:"
