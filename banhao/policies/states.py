@@ -3,6 +3,7 @@ state and raise ``PolicyError`` (code ``transition``) otherwise."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class PolicyState(models.TextChoices):
@@ -25,7 +26,7 @@ class GrantState(models.TextChoices):
     # Made by the matching job for a policy that needs staff approval; waiting for a decision.
     PENDING_APPROVAL = "pending_approval", _("Waiting for approval")
     # Granted: recorded as a benefit in the enterprise's archive, the enterprise was told.
-    GRANTED = "granted", _("Granted")
+    GRANTED = "granted", pgettext_lazy("grant state", "Granted")
     # Refused by staff, with a reason the enterprise sees.
     REJECTED = "rejected", _("Rejected")
 
