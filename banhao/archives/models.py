@@ -4,6 +4,7 @@ Identifiers are stored compact (18 characters, upper case) and validated with py
 through ``banhao.core.identifiers`` wherever they enter the system.
 """
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -57,6 +58,33 @@ class Person(models.Model):
         verbose_name=_("township"),
     )
     address = models.CharField(_("address"), max_length=200, blank=True)
+    # The address in the household register (户籍地址), where it differs from where they live.
+    hukou_address = models.CharField(_("household register address"), max_length=200, blank=True)
+    # Family links, for prefilling forms (a newborn's parents, a marriage's spouse).
+    spouse = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("spouse"),
+    )
+    mother = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("mother"),
+    )
+    father = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("father"),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -185,3 +213,208 @@ class Benefit(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class LicenceHolder(models.TextChoices):
+    """Whose archive a licence issued by a one-thing task lands in."""
+
+    APPLICANT = "applicant", _("The applicant")
+    ENTERPRISE = "enterprise", _("The applying enterprise")
+    CHILD = "child", _("The newborn child")
+
+
+class LicenceType(models.Model):
+    """A kind of licence or certificate (证照) the platform issues or knows about."""
+
+    code = models.SlugField(_("code"), max_length=48, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=160, blank=True)
+    department = models.ForeignKey(
+        "org.Department",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("issuing department"),
+    )
+    # Days a licence stays valid from its issue; empty: it does not expire.
+    validity_days = models.PositiveIntegerField(_("validity (days)"), null=True, blank=True)
+    # Days before expiry at which the holder is reminded, e.g. [90, 30, 7].
+    reminder_offsets = models.JSONField(_("reminders (days before expiry)"), default=list)
+    # The service item whose approved result is a licence of this type.
+    item = models.OneToOneField(
+        "catalog.ServiceItem",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="licence_type",
+        verbose_name=_("issuing service item"),
+    )
+    holder = models.CharField(
+        _("holder"), max_length=12, choices=LicenceHolder.choices, default=LicenceHolder.APPLICANT
+    )
+    # The licence number is the holder's own ID number (e.g. a newborn's birth registration).
+    number_identifies_holder = models.BooleanField(default=False)
+    # A new licence of this type supersedes the holder's current one (False: one per vehicle…).
+    one_current = models.BooleanField(_("one current licence per holder"), default=True)
+    renewal_onething = models.ForeignKey(
+        "catalog.OneThing",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("renewed through"),
+    )
+    # Questionnaire answers a renewal starts with, e.g. {"has_business_licence": "yes"}.
+    renewal_answers = models.JSONField(default=dict, blank=True)
+    # The form field that carries the licence's number on a renewal, if the form has one.
+    number_field = models.CharField(max_length=48, blank=True)
+    sort_order = models.PositiveSmallIntegerField(default=100)
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+        verbose_name = _("licence type")
+        verbose_name_plural = _("licence types")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LicenceState(models.TextChoices):
+    CURRENT = "current", _("Current")  # in force
+    SUPERSEDED = "superseded", _("Superseded")  # replaced by a renewal
+    REVOKED = "revoked", _("Revoked")  # withdrawn by the issuing department
+
+
+class LicenceSource(models.TextChoices):
+    ONETHING = "onething", _("Issued through a one-thing application")
+    IMPORT = "import", _("Imported")
+    MANUAL = "manual", _("Recorded by staff")
+
+
+class Licence(models.Model):
+    """A licence or certificate held by one person or enterprise.
+
+    Written by ``archives.services`` only. A licence from a one-thing task is recorded once per
+    task (source + reference); a renewal supersedes the holder's current licence of its type.
+    """
+
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="licences"
+    )
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.PROTECT, null=True, blank=True, related_name="licences"
+    )
+    licence_type = models.ForeignKey(
+        LicenceType, on_delete=models.PROTECT, related_name="licences", verbose_name=_("type")
+    )
+    number = models.CharField(_("number"), max_length=64)
+    issued_on = models.DateField(_("issued on"))
+    expires_on = models.DateField(_("expires on"), null=True, blank=True)
+    state = models.CharField(
+        _("state"), max_length=12, choices=LicenceState.choices, default=LicenceState.CURRENT
+    )
+    source = models.CharField(_("source"), max_length=12, choices=LicenceSource.choices)
+    # For one-thing results the task's id; for imports the import's row key.
+    source_ref = models.CharField(_("source reference"), max_length=64, blank=True)
+    application = models.ForeignKey(
+        "onething.Application",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("application"),
+    )
+    superseded_by = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # The smallest reminder offset already sent (reminders go out once each, most urgent last).
+    reminded_offset = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The one-thing application started from this licence's renewal reminder.
+    renewal_application = models.ForeignKey(
+        "onething.Application",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["-issued_on", "-id"]
+        verbose_name = _("licence")
+        verbose_name_plural = _("licences")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(person__isnull=True, enterprise__isnull=False)
+                | models.Q(person__isnull=False, enterprise__isnull=True),
+                name="archives_licence_one_holder",
+            ),
+            models.UniqueConstraint(
+                fields=["source", "source_ref"],
+                condition=~models.Q(source_ref=""),
+                name="archives_licence_source_once",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["person", "state"], name="archives_lic_person"),
+            models.Index(fields=["enterprise", "state"], name="archives_lic_enterprise"),
+            # The reminder job reads current licences by expiry date.
+            models.Index(fields=["state", "expires_on"], name="archives_lic_expiry"),
+            models.Index(fields=["renewal_application"], name="archives_lic_renewal"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.licence_type} {self.number}"
+
+    @property
+    def holder(self):
+        return self.person or self.enterprise
+
+
+class PurposeKind(models.TextChoices):
+    APPLICATION = "application", _("An application I am handling")
+    TICKET = "ticket", _("A hotline ticket I am handling")
+    OTHER = "other", _("Other purpose (describe it)")
+
+
+class ArchiveAccess(models.Model):
+    """A staff member's recorded purpose for opening one archive; valid for a working session."""
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(_("purpose"), max_length=12, choices=PurposeKind.choices)
+    reference = models.CharField(_("reference"), max_length=200)
+    # Whether the purpose needs full identifiers (a matching application or ticket does).
+    reveals_identifiers = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    valid_until = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(person__isnull=True, enterprise__isnull=False)
+                | models.Q(person__isnull=False, enterprise__isnull=True),
+                name="archives_access_one_holder",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["actor", "person", "-valid_until"], name="archives_acc_person"),
+            models.Index(
+                fields=["actor", "enterprise", "-valid_until"], name="archives_acc_enterprise"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.actor_id}: {self.get_kind_display()} {self.reference}"
+
+    @property
+    def purpose_text(self) -> str:
+        return f"{self.get_kind_display()}: {self.reference}"

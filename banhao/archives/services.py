@@ -3,16 +3,32 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from banhao.audit.models import AuditAction
 from banhao.audit.services import record
 
 from .errors import ArchiveError
-from .models import Benefit, BenefitSource, Enterprise, Person
+from .licence_types import type_for_item
+from .models import (
+    ArchiveAccess,
+    Benefit,
+    BenefitSource,
+    Enterprise,
+    Gender,
+    Licence,
+    LicenceHolder,
+    LicenceSource,
+    LicenceState,
+    LicenceType,
+    Person,
+    PurposeKind,
+)
 
 
 def record_benefit(
@@ -79,3 +95,482 @@ def record_benefit(
         # Two concurrent recorders of the same source reference: the other one won.
         return Benefit.objects.get(source=source, source_ref=source_ref)
     return benefit
+
+
+# --- licences ---------------------------------------------------------------------------------
+
+
+def subject_key_of(holder) -> str:
+    """The identifier audit records of a holder are filed under."""
+    return holder.id_number if isinstance(holder, Person) else holder.credit_code
+
+
+def _holder_fields(holder) -> dict:
+    return {"person": holder} if isinstance(holder, Person) else {"enterprise": holder}
+
+
+def issue_licence(
+    *,
+    actor,
+    licence_type: LicenceType,
+    number: str,
+    issued_on: dt.date,
+    source: str,
+    person: Person | None = None,
+    enterprise: Enterprise | None = None,
+    expires_on: dt.date | None = None,
+    source_ref: str = "",
+    application=None,
+) -> Licence:
+    """Record a licence in its holder's archive; it supersedes the holder's current licence of
+    the same type (unless the type allows several at once, like one per vehicle).
+
+    The expiry defaults to the type's validity from the issue date. A licence with a source
+    reference (a one-thing task, an import row) is recorded once: again, it returns the first.
+    """
+    if (person is None) == (enterprise is None):
+        raise ArchiveError(
+            "one_holder", _("A licence belongs to exactly one person or enterprise.")
+        )
+    if source not in LicenceSource.values:
+        raise ArchiveError("bad_source", _("Unknown licence source “%(source)s”."), source=source)
+    number = (number or "").strip()
+    if not number:
+        raise ArchiveError("number_required", _("A licence needs a number."))
+    if expires_on is None and licence_type.validity_days:
+        expires_on = issued_on + dt.timedelta(days=licence_type.validity_days)
+    if expires_on is not None and expires_on < issued_on:
+        raise ArchiveError("expiry_before_issue", _("A licence cannot expire before it is issued."))
+    holder = person or enterprise
+    try:
+        with transaction.atomic():
+            licence = Licence.objects.create(
+                person=person,
+                enterprise=enterprise,
+                licence_type=licence_type,
+                number=number,
+                issued_on=issued_on,
+                expires_on=expires_on,
+                source=source,
+                source_ref=source_ref,
+                application=application,
+            )
+    except IntegrityError:
+        if not source_ref:
+            raise
+        # Filed before (a retried approval, a re-imported row): the first one stands.
+        return Licence.objects.get(source=source, source_ref=source_ref)
+    superseded = []
+    if licence_type.one_current:
+        others = Licence.objects.filter(
+            licence_type=licence_type, state=LicenceState.CURRENT, **_holder_fields(holder)
+        ).exclude(pk=licence.pk)
+        superseded = list(others.values_list("number", flat=True))
+        if superseded:
+            others.update(
+                state=LicenceState.SUPERSEDED, superseded_by=licence, updated_at=timezone.now()
+            )
+    record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        event_type="archives.licence_issued",
+        obj=licence,
+        subject_key=subject_key_of(holder),
+        summary=f"{holder}: {licence_type.name} {number}",
+        after={
+            "type": licence_type.code,
+            "number": number,
+            "issued_on": issued_on.isoformat(),
+            "expires_on": expires_on.isoformat() if expires_on else None,
+            "source": source,
+            "source_ref": source_ref,
+            "superseded": superseded,
+        },
+    )
+    return licence
+
+
+def _applicant_holder(application, licence_type: LicenceType):
+    identifier = application.applicant_identifier
+    if licence_type.holder == LicenceHolder.ENTERPRISE:
+        code = (application.data.get("credit_code") or "").strip().upper()
+        if len(identifier) == 18 and not identifier[:17].isdigit():
+            code = identifier
+        return Enterprise.objects.filter(credit_code=code).first() if code else None
+    return Person.objects.filter(id_number=identifier).first()
+
+
+def file_task_result(*, actor, application, task, siblings=None) -> Licence | None:
+    """File an approved task's result in its holder's archive when its service item issues a
+    licence. Called by ``onething.services.approve`` inside its transaction.
+
+    Items that issue nothing cost no query (the licence type comes from an in-process cache).
+    The holder is the applicant, the applying enterprise, or the newborn child; a newborn's
+    licences wait until the child's ID number is issued (the birth registration's result), and
+    are filed then. Holders without an archive keep the result on their application only.
+    ``siblings`` (the application's tasks, as the caller holds them) saves reading them again.
+    """
+    licence_type = type_for_item(task.item_id)
+    if licence_type is None:
+        return None
+    if licence_type.holder == LicenceHolder.CHILD:
+        return _file_for_child(actor=actor, application=application, siblings=siblings)
+    holder = _applicant_holder(application, licence_type)
+    if holder is None:
+        return None
+    return issue_licence(
+        actor=actor,
+        licence_type=licence_type,
+        number=task.result,
+        issued_on=timezone.localdate(),
+        source=LicenceSource.ONETHING,
+        source_ref=f"task:{task.pk}",
+        application=application,
+        **_holder_fields(holder),
+    )
+
+
+def _file_for_child(*, actor, application, siblings=None) -> Licence | None:
+    from banhao.onething.models import Task
+    from banhao.onething.states import TaskState
+
+    if siblings is None:
+        siblings = Task.objects.filter(application=application)
+    approved = [
+        (task, type_for_item(task.item_id)) for task in siblings if task.state == TaskState.APPROVED
+    ]
+    approved = [(t, lt) for t, lt in approved if lt and lt.holder == LicenceHolder.CHILD]
+    child_id = next((t.result for t, lt in approved if lt.number_identifies_holder), "")
+    if not child_id:
+        return None  # filed when the child's ID number is issued
+    child = _newborn_archive(actor=actor, application=application, id_number=child_id)
+    if child is None:
+        return None
+    licence = None
+    for task, licence_type in approved:
+        licence = issue_licence(
+            actor=actor,
+            licence_type=licence_type,
+            number=task.result,
+            issued_on=timezone.localdate(),
+            source=LicenceSource.ONETHING,
+            source_ref=f"task:{task.pk}",
+            application=application,
+            person=child,
+        )
+    return licence
+
+
+def _newborn_archive(*, actor, application, id_number: str) -> Person | None:
+    """The child's archive, opened from the birth registration's data (once)."""
+    existing = Person.objects.filter(id_number=id_number).first()
+    if existing is not None:
+        return existing
+    data = application.data
+    parents = {
+        p.id_number: p
+        for p in Person.objects.filter(
+            id_number__in=[
+                application.applicant_identifier,
+                data.get("mother_id_number", ""),
+                data.get("father_id_number", ""),
+            ]
+        )
+    }
+    mother = parents.get((data.get("mother_id_number") or "").upper())
+    father = parents.get((data.get("father_id_number") or "").upper())
+    parent = mother or father or parents.get(application.applicant_identifier)
+    if parent is None:
+        return None
+    try:
+        birth = dt.date.fromisoformat(data.get("child_birth_date", ""))
+    except ValueError:
+        birth = dt.date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
+    child = Person.objects.create(
+        id_number=id_number,
+        name=(data.get("child_name") or "").strip()[:32] or id_number,
+        gender=Gender.MALE if int(id_number[16]) % 2 else Gender.FEMALE,
+        birth_date=birth,
+        township_id=parent.township_id,
+        address=parent.address,
+        hukou_address=(data.get("hukou_address") or parent.hukou_address)[:200],
+        mother=mother,
+        father=father,
+    )
+    record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        event_type="archives.person_opened",
+        obj=child,
+        subject_key=id_number,
+        summary=f"{child.name} ({application.reference})",
+    )
+    return child
+
+
+# --- renewals and reminders -------------------------------------------------------------------
+
+
+def holder_of_user(user):
+    """The archive a citizen or enterprise account holds (or None)."""
+    if user.id_number:
+        return Person.objects.filter(id_number=user.id_number).first()
+    if user.credit_code:
+        return Enterprise.objects.filter(credit_code=user.credit_code).first()
+    return None
+
+
+def _is_holder(user, licence: Licence) -> bool:
+    if licence.person_id:
+        return bool(user.id_number) and licence.person.id_number == user.id_number
+    return bool(user.credit_code) and licence.enterprise.credit_code == user.credit_code
+
+
+OPEN_APPLICATION_STATES = ("draft", "in_progress", "correction")
+
+
+@transaction.atomic
+def start_renewal(*, actor, licence_id: int):
+    """Start (or resume) the renewal of a licence: a draft of its renewal one-thing, with the
+    answers every renewal gives; the form then opens with the licence's number prefilled."""
+    from banhao.onething import services as onething
+
+    licence = (
+        Licence.objects.select_for_update(of=("self",))
+        .select_related("licence_type__renewal_onething", "person", "enterprise")
+        .get(pk=licence_id)
+    )
+    if not _is_holder(actor, licence):
+        raise ArchiveError("not_holder", _("Only the holder can renew this licence."))
+    licence_type = licence.licence_type
+    if licence_type.renewal_onething is None:
+        raise ArchiveError(
+            "no_renewal", _("%(type)s cannot be renewed online."), type=licence_type.name
+        )
+    if licence.state != LicenceState.CURRENT:
+        raise ArchiveError(
+            "not_current", _("This licence is no longer current; it needs no renewal.")
+        )
+    if licence.renewal_application_id:
+        previous = licence.renewal_application
+        if previous.state in OPEN_APPLICATION_STATES:
+            return previous
+    application = onething.start_application(actor=actor, onething=licence_type.renewal_onething)
+    if licence_type.renewal_answers:
+        application = onething.save_answers(
+            actor=actor, application_id=application.pk, answers=licence_type.renewal_answers
+        )
+    licence.renewal_application = application
+    licence.save(update_fields=["renewal_application", "updated_at"])
+    record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        event_type="archives.renewal_started",
+        obj=licence,
+        subject_key=subject_key_of(licence.holder),
+        summary=f"{licence}: {application.reference}",
+        after={"application": application.pk},
+    )
+    return application
+
+
+def due_offset(offsets: list[int], days_left: int) -> int | None:
+    """The most urgent reminder due ``days_left`` days before expiry: the smallest offset not
+    below it. A missed run thus sends only the latest reminder, never a backlog."""
+    due = [o for o in offsets if o >= days_left]
+    return min(due) if due else None
+
+
+def send_renewal_reminders(*, today: dt.date | None = None) -> int:
+    """Remind holders of current licences before they expire, once per licence and offset,
+    through the notification centre (in-app, and SMS / e-mail where the account has them).
+    Safe to run as often as wanted; returns how many notifications were created."""
+    from django.urls import reverse
+    from django.utils import translation
+
+    from banhao.accounts.models import User
+    from banhao.notifications.services import notify
+
+    today = today or timezone.localdate()
+    offsets = [o for lt in LicenceType.objects.all() for o in lt.reminder_offsets]
+    if not offsets:
+        return 0
+    candidates = []
+    for licence in Licence.objects.filter(
+        state=LicenceState.CURRENT,
+        expires_on__gte=today,
+        expires_on__lte=today + dt.timedelta(days=max(offsets)),
+    ).select_related("licence_type__renewal_onething", "person", "enterprise"):
+        offset = due_offset(
+            licence.licence_type.reminder_offsets, (licence.expires_on - today).days
+        )
+        if offset is None:
+            continue
+        if licence.reminded_offset is not None and licence.reminded_offset <= offset:
+            continue
+        candidates.append((licence, offset))
+    if not candidates:
+        return 0
+    id_numbers = {lic.person.id_number for lic, _o in candidates if lic.person_id}
+    credit_codes = {lic.enterprise.credit_code for lic, _o in candidates if lic.enterprise_id}
+    accounts: dict[str, User] = {}
+    for user in User.objects.filter(
+        models.Q(id_number__in=id_numbers) | models.Q(credit_code__in=credit_codes),
+        is_active=True,
+    ):
+        accounts[user.id_number or user.credit_code] = user
+    created = 0
+    for licence, offset in candidates:
+        user = accounts.get(subject_key_of(licence.holder))
+        if user is None:
+            continue  # no account to remind; reminded once they have one
+        days_left = (licence.expires_on - today).days
+        with transaction.atomic(), translation.override(user.preferred_language or None):
+            params = {
+                "type": licence.licence_type.name,
+                "number": licence.number,
+                "date": licence.expires_on.isoformat(),
+                "days": days_left,
+            }
+            body = _("Licence number %(number)s expires on %(date)s, in %(days)d days.") % params
+            if licence.licence_type.renewal_onething_id:
+                body += " " + str(_("Renew it online in a few steps."))
+            if notify(
+                recipient=user,
+                event_key=f"archives.renewal.{licence.pk}.{offset}",
+                kind="archives.renewal_reminder",
+                title=str(_("%(type)s expires soon") % params),
+                body=body,
+                url=reverse("archives:renew", args=[licence.pk]),
+                channels=("sms", "email"),
+            ):
+                created += 1
+            licence.reminded_offset = offset
+            licence.save(update_fields=["reminded_offset"])
+    return created
+
+
+# --- staff access -----------------------------------------------------------------------------
+
+# How long a recorded purpose lets a staff member reopen the same archive.
+ACCESS_HOURS = 4
+MIN_PURPOSE_CHARS = 8
+_APPLICATION_REF = re.compile(r"^(?:YJS\d{8})?(\d{1,9})$")
+_TICKET_REF = re.compile(r"^(?:12345-)?(\d{1,9})$")
+
+
+def _application_purpose(actor, holder, reference: str) -> str:
+    from banhao.accounts.roles import COUNTY_WIDE_ROLES
+    from banhao.onething.models import Application
+
+    match = _APPLICATION_REF.match(reference.upper())
+    application = Application.objects.filter(pk=int(match.group(1))).first() if match else None
+    if application is None or application.applicant_identifier != subject_key_of(holder):
+        raise ArchiveError(
+            "no_such_application",
+            _("No application %(ref)s of this person or enterprise was found."),
+            ref=reference,
+        )
+    works_on_it = (
+        actor.role in COUNTY_WIDE_ROLES
+        or (actor.venue_id and application.receiving_venue_id == actor.venue_id)
+        or (
+            actor.department_id
+            and application.tasks.filter(department_id=actor.department_id).exists()
+        )
+    )
+    if not works_on_it:
+        raise ArchiveError(
+            "not_your_application",
+            _("Application %(ref)s is not handled by your unit."),
+            ref=application.reference,
+        )
+    return application.reference
+
+
+def _ticket_purpose(actor, holder, reference: str) -> str:
+    from banhao.accounts.roles import COUNTY_WIDE_ROLES, Role
+    from banhao.hotline.models import Ticket
+
+    match = _TICKET_REF.match(reference)
+    ticket = (
+        Ticket.objects.select_related("requester").filter(pk=int(match.group(1))).first()
+        if match
+        else None
+    )
+    key = subject_key_of(holder)
+    concerns = ticket is not None and (
+        (
+            ticket.requester is not None
+            and key in (ticket.requester.id_number, ticket.requester.credit_code)
+        )
+        or (isinstance(holder, Person) and holder.phone and ticket.contact_phone == holder.phone)
+    )
+    if not concerns:
+        raise ArchiveError(
+            "no_such_ticket",
+            _("No hotline ticket %(ref)s of this person or enterprise was found."),
+            ref=reference,
+        )
+    works_on_it = (
+        actor.role in COUNTY_WIDE_ROLES
+        or actor.role in (Role.HOTLINE_OPERATOR, Role.HOTLINE_SUPERVISOR)
+        or (actor.department_id and ticket.department_id == actor.department_id)
+    )
+    if not works_on_it:
+        raise ArchiveError(
+            "not_your_ticket",
+            _("Ticket %(ref)s is not handled by your unit."),
+            ref=ticket.number,
+        )
+    return ticket.number
+
+
+@transaction.atomic
+def record_access_purpose(
+    *, actor, kind: str, reference: str, person: Person | None = None, enterprise=None
+) -> ArchiveAccess:
+    """A staff member states why they open an archive: an application or a hotline ticket of
+    this holder that their unit handles (then identifiers are shown in full), or another purpose
+    in words (identifiers stay masked). Valid for ``ACCESS_HOURS``; every opening is audited."""
+    if actor is None or not actor.is_staff_role:
+        raise ArchiveError("staff_only", _("Only staff open other people's archives."))
+    if (person is None) == (enterprise is None):
+        raise ArchiveError("one_holder", _("Choose one person or enterprise."))
+    holder = person or enterprise
+    reference = (reference or "").strip()
+    if kind == PurposeKind.APPLICATION:
+        reference = _application_purpose(actor, holder, reference)
+        reveals = True
+    elif kind == PurposeKind.TICKET:
+        reference = _ticket_purpose(actor, holder, reference)
+        reveals = True
+    elif kind == PurposeKind.OTHER:
+        if len(reference) < MIN_PURPOSE_CHARS:
+            raise ArchiveError(
+                "purpose_too_short",
+                _("Describe the purpose in at least %(n)d characters."),
+                n=MIN_PURPOSE_CHARS,
+            )
+        reveals = False
+    else:
+        raise ArchiveError("bad_purpose", _("Choose what you need the archive for."))
+    access = ArchiveAccess.objects.create(
+        actor=actor,
+        person=person,
+        enterprise=enterprise,
+        kind=kind,
+        reference=reference[:200],
+        reveals_identifiers=reveals,
+        valid_until=timezone.now() + dt.timedelta(hours=ACCESS_HOURS),
+    )
+    record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        event_type="archives.access_purpose",
+        obj=access,
+        subject_key=subject_key_of(holder),
+        summary=access.purpose_text,
+        after={"kind": kind, "reference": access.reference, "reveals": reveals},
+    )
+    return access

@@ -29,6 +29,11 @@ JOBS = {
         crontab(hour=8, minute=30),
         "chase late progress reports, remind units before deadlines",
     ),
+    "archives-renewal-reminders": (
+        "banhao.archives.tasks.send_renewal_reminders",
+        crontab(hour=9, minute=0),
+        "remind licence holders 90, 30 and 7 days (per type) before expiry",
+    ),
     "hotline-retrain": (
         "banhao.hotline.tasks.retrain_dispatch_model",
         crontab(hour=2, minute=0),

@@ -97,6 +97,7 @@ def upsert(
 
 def held_counts() -> dict[str, int]:
     """How many rows of each seeded kind the database holds, in loading order."""
+    from banhao.archives.models import LicenceType
     from banhao.catalog.models import OneThing, OneThingItem, ServiceItem
     from banhao.hotline.models import Category, DutyAssignment, SupervisionRule
     from banhao.ledger.models import KeyTask, KeyTaskLeadUnit, KeyTaskMeasure, LedgerTask
@@ -119,6 +120,7 @@ def held_counts() -> dict[str, int]:
         "hotline_categories": Category.objects.count(),
         "hotline_duty_lines": DutyAssignment.objects.count(),
         "hotline_supervision_rules": SupervisionRule.objects.count(),
+        "licence_types": LicenceType.objects.count(),
     }
 
 
@@ -128,6 +130,7 @@ def run_all(stdout: IO[str] | None = None, *, tally: Tally | None = None) -> dic
     With ``stdout``, print one line per kind: rows held, and how many this run created or
     updated. Pass a ``Tally`` to inspect the changes afterwards.
     """
+    from banhao.archives.seed import seed_licence_types
     from banhao.catalog.seed import seed_catalog
     from banhao.hotline.seed import seed_hotline
     from banhao.ledger.seed import seed_key_tasks
@@ -141,6 +144,7 @@ def run_all(stdout: IO[str] | None = None, *, tally: Tally | None = None) -> dic
         seed_key_tasks(tally=tally)
         seed_payment_targets(tally=tally)
         seed_hotline(tally=tally)
+        seed_licence_types(tally=tally)
         counts = held_counts()
     if stdout is not None:
         width = max(len(kind) for kind in counts)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from banhao.accounts.models import User
 from banhao.accounts.roles import DEPARTMENT_ROLES, PUBLIC_ROLES, Role
+from banhao.archives.services import file_task_result
 from banhao.audit.models import AuditAction
 from banhao.audit.services import record
 from banhao.catalog import definitions
@@ -528,6 +529,8 @@ def approve(*, actor, task_id: int, result: str, expected_revision: int | None =
     Event.objects.bulk_create(events)
     _audit_task(actor, task, "onething.task_approved", before, result=result)
     _refresh(application, actor, siblings)
+    # A licence or certificate issued by this item lands in its holder's archive (一人一档).
+    file_task_result(actor=actor, application=application, task=task, siblings=siblings.values())
     return task
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from banhao.accounts.roles import DEPARTMENT_ROLES, PUBLIC_ROLES, Role
+from banhao.archives import selectors as archive_selectors
 from banhao.audit.services import record_personal_data_view
 from banhao.catalog import definitions
 from banhao.core import masking
@@ -169,11 +170,17 @@ def _errors_by_target(problems: list[dict]) -> dict[str, list[str]]:
     return by_target
 
 
-def _form_rows(view, problems: list[dict]) -> tuple[list[dict], list[dict]]:
+def _form_rows(view, problems: list[dict], prefill: dict) -> tuple[list[dict], list[dict]]:
     by_target = _errors_by_target(problems)
-    data = view.application.data
+    keys = [f["key"] for f in view.fields]
+    merged = archive_selectors.merge_prefill(view.application.data, prefill, keys)
     fields = [
-        {**f, "value": data.get(f["key"], ""), "errors": by_target.get(f"field:{f['key']}", [])}
+        {
+            **f,
+            "value": merged[f["key"]][0],
+            "from_archive": merged[f["key"]][1],
+            "errors": by_target.get(f"field:{f['key']}", []),
+        }
         for f in view.fields
     ]
     materials = [
@@ -186,6 +193,20 @@ def _form_rows(view, problems: list[dict]) -> tuple[list[dict], list[dict]]:
         for m in view.materials
     ]
     return fields, materials
+
+
+def _prefill(user, application: Application, keys: list[str]) -> dict:
+    """What the applicant's archive already knows (智能预填); a clerk's look is audited."""
+    prefill = archive_selectors.prefill_for(user, keys, application=application)
+    if prefill and user.is_staff_role:
+        record_personal_data_view(
+            actor=user,
+            subject_key=application.applicant_identifier,
+            obj=application,
+            fields=sorted(prefill),
+            purpose=f"prefill {application.reference}",
+        )
+    return prefill
 
 
 @login_required
@@ -240,7 +261,8 @@ def form(request, pk: int):
         elif action == "review" and not problems:
             messages.success(request, _("Pre-review found no problems. You can submit now."))
     view = selectors.application_view(application)
-    fields, materials = _form_rows(view, problems)
+    prefill = _prefill(request.user, application, [f["key"] for f in view.fields])
+    fields, materials = _form_rows(view, problems, prefill)
     return render(
         request,
         "onething/form.html",
@@ -250,6 +272,8 @@ def form(request, pk: int):
             "fields": fields,
             "materials": materials,
             "problems": problems,
+            "renewal": archive_selectors.renewal_of(application),
+            "prefilled": sum(1 for f in fields if f["from_archive"]),
             "items": [
                 t for t in view.definition["items"] if t["position"] in application.positions
             ],

@@ -5,6 +5,7 @@ import io
 import pytest
 from django.core.management import call_command
 
+from banhao.archives.models import LicenceType
 from banhao.catalog.models import OneThing, OneThingItem, ServiceItem
 from banhao.core import seeding
 from banhao.hotline.models import Category, DutyAssignment, SupervisionRule
@@ -30,6 +31,7 @@ SEEDED_MODELS = [
     Category,
     DutyAssignment,
     SupervisionRule,
+    LicenceType,
 ]
 EXPECTED = {
     "regions": 40,
@@ -47,6 +49,7 @@ EXPECTED = {
     "hotline_categories": 42,
     "hotline_duty_lines": 60,
     "hotline_supervision_rules": 7,
+    "licence_types": 14,
 }
 
 

@@ -1,0 +1,300 @@
+"""Reads of the archives: an archive page's sections, upcoming expiries, form prefill.
+
+An archive page runs the same few queries however large the archives grow: each section is
+one indexed query with a limit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Q, Subquery
+from django.utils import timezone
+
+from banhao.core import masking
+
+from .models import (
+    ArchiveAccess,
+    Benefit,
+    Enterprise,
+    Gender,
+    Licence,
+    LicenceState,
+    Person,
+)
+
+# Expiries within this many days are listed as upcoming on the holder's page.
+UPCOMING_DAYS = 120
+LIST_LIMIT = 20
+
+
+def is_person_identifier(identifier: str) -> bool:
+    return len(identifier) == 18 and identifier[:17].isdigit()
+
+
+def person_by_id_number(id_number: str) -> Person | None:
+    return (
+        Person.objects.select_related("township", "spouse", "mother", "father")
+        .filter(id_number=id_number)
+        .first()
+    )
+
+
+def enterprise_by_credit_code(credit_code: str) -> Enterprise | None:
+    return Enterprise.objects.select_related("township").filter(credit_code=credit_code).first()
+
+
+def archive_of_user(user):
+    """The archive a citizen or enterprise account holds, or None."""
+    if user.id_number:
+        return person_by_id_number(user.id_number)
+    if user.credit_code:
+        return enterprise_by_credit_code(user.credit_code)
+    return None
+
+
+def find_archive(identifier: str):
+    """Staff search: exactly one ID number or credit code (no browsing by name)."""
+    identifier = (identifier or "").strip().upper()
+    if is_person_identifier(identifier):
+        return person_by_id_number(identifier)
+    if len(identifier) == 18:
+        return enterprise_by_credit_code(identifier)
+    return None
+
+
+def valid_access(user, holder) -> ArchiveAccess | None:
+    """The staff member's latest still-valid recorded purpose for this archive."""
+    holder_field = "person" if isinstance(holder, Person) else "enterprise"
+    return (
+        ArchiveAccess.objects.filter(
+            actor=user, valid_until__gt=timezone.now(), **{holder_field: holder}
+        )
+        .order_by("-valid_until")
+        .first()
+    )
+
+
+@dataclass
+class ArchiveView:
+    holder: Person | Enterprise
+    is_person: bool
+    reveal: bool
+    licences: list[Licence] = field(default_factory=list)
+    upcoming: list[Licence] = field(default_factory=list)
+    applications: list = field(default_factory=list)
+    tickets: list = field(default_factory=list)
+    benefits: list[Benefit] = field(default_factory=list)
+    represents: list[Enterprise] = field(default_factory=list)
+    viewers: list = field(default_factory=list)
+    today: dt.date | None = None
+
+    @property
+    def identifier(self) -> str:
+        if self.is_person:
+            value = self.holder.id_number
+            return value if self.reveal else masking.mask_id_number(value)
+        value = self.holder.credit_code
+        return value if self.reveal else masking.mask_credit_code(value)
+
+    @property
+    def phone(self) -> str:
+        value = getattr(self.holder, "phone", "")
+        return value if self.reveal else masking.mask_phone(value)
+
+    def masked_id(self, value: str) -> str:
+        return value if self.reveal else masking.mask_id_number(value)
+
+
+def archive_view(holder, *, reveal: bool, with_viewers: bool = False, today=None) -> ArchiveView:
+    """Everything an archive page shows, each section one query with a limit."""
+    from banhao.accounts.models import User
+    from banhao.audit.selectors import views_of_subject
+    from banhao.hotline.models import Ticket
+    from banhao.onething.models import Application
+
+    today = today or timezone.localdate()
+    is_person = isinstance(holder, Person)
+    key = holder.id_number if is_person else holder.credit_code
+    view = ArchiveView(holder=holder, is_person=is_person, reveal=reveal, today=today)
+    holder_q = {"person": holder} if is_person else {"enterprise": holder}
+    # Current first, then the newest; superseded and revoked stay listed for the record.
+    view.licences = list(
+        Licence.objects.filter(**holder_q)
+        .select_related("licence_type__renewal_onething", "licence_type__department")
+        .order_by("state", "-issued_on", "-id")[:100]
+    )
+    horizon = today + dt.timedelta(days=UPCOMING_DAYS)
+    view.upcoming = sorted(
+        (
+            lic
+            for lic in view.licences
+            if lic.state == LicenceState.CURRENT and lic.expires_on and lic.expires_on <= horizon
+        ),
+        key=lambda lic: lic.expires_on,
+    )
+    view.applications = list(
+        Application.objects.filter(applicant_identifier=key)
+        .exclude(state="draft")
+        .select_related("onething")
+        .only("id", "created_at", "state", "submitted_at", "onething__name", "onething__name_en")
+        .order_by("-id")[:LIST_LIMIT]
+    )
+    accounts = User.objects.filter(**({"id_number": key} if is_person else {"credit_code": key}))
+    ticket_q = Q(requester_id__in=Subquery(accounts.values("pk")))
+    if is_person and holder.phone:
+        ticket_q |= Q(contact_phone=holder.phone, is_anonymous=False)
+    view.tickets = list(
+        Ticket.objects.filter(ticket_q)
+        .only("id", "title", "status", "created_at", "ticket_type")
+        .order_by("-created_at", "-id")[:LIST_LIMIT]
+    )
+    view.benefits = list(
+        Benefit.objects.filter(**holder_q).select_related("granted_by")[:LIST_LIMIT]
+    )
+    if is_person:
+        view.represents = list(
+            Enterprise.objects.filter(legal_representative_id=key).only(
+                "id", "name", "credit_code"
+            )[:LIST_LIMIT]
+        )
+    if with_viewers:
+        view.viewers = list(views_of_subject(key)[:LIST_LIMIT])
+    return view
+
+
+# --- prefill ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Prefill:
+    value: str
+    source: str  # "archive", "spouse", "licence" or "account"
+
+
+# Licence types whose current number fills a form field.
+LICENCE_FIELDS = {
+    "marriage_cert_number": "marriage_certificate",
+    "card_number": "social_security_card",
+    "property_cert_number": "real_estate_title",
+}
+
+
+def prefill_for(user, field_keys, *, application=None) -> dict[str, Prefill]:
+    """What the archive already knows for these form fields, with where each value comes from.
+
+    The holder is the application's applicant (a window clerk's applicant too) or, without an
+    application, the account's own archive. Values of the applicant, their spouse (a newborn's
+    other parent), their current licences, the enterprise's registry entry and, failing those,
+    the account itself. A renewal also fills the licence number being renewed.
+    """
+    keys = set(field_keys)
+    values: dict[str, Prefill] = {}
+
+    def put(key: str, value, source: str) -> None:
+        if key in keys and key not in values and value:
+            values[key] = Prefill(str(value), source)
+
+    if application is not None:
+        identifier = application.applicant_identifier
+        own_account = application.applicant_id == user.pk
+    else:
+        identifier = user.id_number or user.credit_code
+        own_account = True
+    if is_person_identifier(identifier):
+        person = Person.objects.select_related("spouse").filter(id_number=identifier).first()
+        if person is not None:
+            _person_values(person, keys, put)
+    elif identifier:
+        enterprise = Enterprise.objects.filter(credit_code=identifier).first()
+        if enterprise is not None:
+            put("enterprise_name", enterprise.name, "archive")
+            put("credit_code", enterprise.credit_code, "archive")
+            put("legal_rep_name", enterprise.legal_representative, "archive")
+            put("legal_rep_id_number", enterprise.legal_representative_id, "archive")
+            put("business_address", enterprise.address, "archive")
+    if own_account and user.is_authenticated and user.is_public:
+        put("contact_mobile", user.phone, "account")
+        put("applicant_name", user.full_name, "account")
+        if user.credit_code:
+            put("contact_name", user.full_name, "account")
+            put("enterprise_name", user.organisation_name, "account")
+            put("credit_code", user.credit_code, "account")
+        else:
+            put("applicant_id_number", user.id_number, "account")
+    if application is not None:
+        renewed = renewal_of(application)
+        if renewed is not None and renewed.licence_type.number_field:
+            put(renewed.licence_type.number_field, renewed.number, "licence")
+    return values
+
+
+def _person_values(person: Person, keys: set[str], put) -> None:
+    put("applicant_name", person.name, "archive")
+    put("applicant_id_number", person.id_number, "archive")
+    put("contact_mobile", person.phone, "archive")
+    put("mailing_address", person.address, "archive")
+    put("residence_address", person.address, "archive")
+    put("hukou_address", person.hukou_address, "archive")
+    put("guardian_name", person.name, "archive")
+    put("guardian_id_number", person.id_number, "archive")
+    spouse = person.spouse
+    for parent, source in ((person, "archive"), (spouse, "spouse")):
+        if parent is None:
+            continue
+        role = "mother" if parent.gender == Gender.FEMALE else "father"
+        put(f"{role}_name", parent.name, source)
+        put(f"{role}_id_number", parent.id_number, source)
+    if spouse is not None and not person.hukou_address:
+        put("hukou_address", spouse.hukou_address, "spouse")
+    wanted = {code: key for key, code in LICENCE_FIELDS.items() if key in keys}
+    if wanted:
+        for number, code in Licence.objects.filter(
+            person=person, state=LicenceState.CURRENT, licence_type__code__in=wanted
+        ).values_list("number", "licence_type__code"):
+            put(wanted[code], number, "licence")
+
+
+def renewal_of(application) -> Licence | None:
+    """The licence this application renews, if it was started from a renewal reminder."""
+    return (
+        Licence.objects.select_related("licence_type")
+        .filter(renewal_application=application)
+        .first()
+    )
+
+
+def merge_prefill(data: dict, prefill: dict[str, Prefill], keys) -> dict[str, tuple[str, bool]]:
+    """Each field's value and whether it is the archive's: what the draft holds wins (even a
+    value the applicant cleared); a field never saved takes the archive's value."""
+    merged = {}
+    for key in keys:
+        known = prefill.get(key)
+        if key in data:
+            value = data[key]
+            merged[key] = (value, bool(known and value and value == known.value))
+        elif known is not None:
+            merged[key] = (known.value, True)
+        else:
+            merged[key] = ("", False)
+    return merged
+
+
+def upcoming_count(user, today=None) -> int:
+    """How many of the account holder's current licences expire within UPCOMING_DAYS."""
+    today = today or timezone.localdate()
+    key = user.id_number or user.credit_code
+    if not key:
+        return 0
+    holder_q = (
+        {"person__id_number": key}
+        if is_person_identifier(key)
+        else {"enterprise__credit_code": key}
+    )
+    return Licence.objects.filter(
+        state=LicenceState.CURRENT,
+        expires_on__gte=today,
+        expires_on__lte=today + dt.timedelta(days=UPCOMING_DAYS),
+        **holder_q,
+    ).count()
