@@ -114,7 +114,8 @@ def test_match_all_stores_matches_and_notifies_once(make_policy, firms):
     assert match.enterprise == firms["tech"] and match.notified_at is not None
     note = Notification.objects.get(recipient=tech_user)
     assert note.event_key == f"policies.match:{policy.pk}:{firms['tech'].pk}"
-    assert note.title == "A policy for your enterprise: 研发费用后补助"
+    # In the account's language: Chinese unless the user chose another.
+    assert note.title == "为贵企业推送政策：研发费用后补助"
 
     again = services.match_all(as_of=TODAY)
     assert (again.new_matches, again.notified, again.eligible) == (0, 0, 1)
@@ -151,6 +152,8 @@ def test_a_match_lapses_when_facts_change_and_comes_back(make_policy, firms):
 def test_exempt_policy_grants_directly_and_records_the_benefit(make_policy, firms):
     policy = make_policy(values={"exempt_application": True})
     user = make_user(Role.ENTERPRISE, credit_code=firms["tech"].credit_code)
+    user.preferred_language = "en"
+    user.save(update_fields=["preferred_language"])
     report = services.match_all(as_of=TODAY)
     assert report.grants_granted == 1 and report.grants_pending == 0
     grant = Grant.objects.get()
@@ -190,7 +193,7 @@ def test_exempt_policy_with_approval_waits_for_staff(make_policy, firms, writer)
     ]
     light = Grant.objects.get(enterprise=firms["light"])
     assert light.amount == Decimal("12000.00")
-    assert "will be granted without an application" in Notification.objects.get().body
+    assert "经发文单位核实后免申即享" in Notification.objects.get().body
 
     services.approve_grant(actor=writer, grant=light, today=TODAY)
     light.refresh_from_db()
