@@ -168,7 +168,7 @@ def test_exempt_policy_grants_directly_and_records_the_benefit(make_policy, firm
     )
     assert benefit.granted_by == policy.department
     (note,) = Notification.objects.filter(recipient=user)
-    assert note.title == "Granted without application: 研发费用后补助"
+    assert note.title == "Granted without application: R&D expense subsidy"
     assert "100,000.00 yuan" in note.body
     services.match_all(as_of=TODAY)
     assert (Grant.objects.count(), Benefit.objects.count(), Notification.objects.count()) == (
