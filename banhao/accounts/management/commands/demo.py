@@ -28,6 +28,10 @@ class Command(BaseCommand):
 
             if not Person.objects.exists() and not Enterprise.objects.exists():
                 call_command("generate", size="small", stdout=self.stdout)
+            # Archives of the demo citizen and enterprise (licences near expiry, a spouse).
+            from banhao.archives.demo import load_demo_archives
+
+            self.stdout.write(f"Demo archives: {load_demo_archives()} licences added.")
             # The payment finder's demo register (idempotent: existing demo places are kept).
             call_command("generate_places", stdout=self.stdout)
             # Demo enterprise policies (惠企政策), then matched against the archives.
