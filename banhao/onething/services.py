@@ -31,7 +31,7 @@ from banhao.core.workdays import add_working_days, working_days_between
 from banhao.notifications.services import notify
 from banhao.org.models import Department
 
-from . import errors, prereview
+from . import errors, prereview, rows
 from .errors import Conflict, OneThingError, PreReviewFailed, TransitionRefused
 from .models import Application, Attachment, Correction, Event, Task
 from .states import (
@@ -59,7 +59,13 @@ def _actor_label(actor) -> str:
 
 
 def _event(application, kind, *, label: str = "", task=None, note: str = "") -> Event:
-    return Event(application=application, task=task, kind=kind, actor_label=label, note=note)
+    return Event(
+        application_id=application.pk,
+        task_id=task.pk if task is not None else None,
+        kind=kind,
+        actor_label=label,
+        note=note,
+    )
 
 
 # --- drafts -------------------------------------------------------------------------------
@@ -154,10 +160,15 @@ def start_application(
     return application
 
 
+def _lock(application_id: int) -> Application:
+    application = rows.lock_application(application_id=application_id)
+    if application is None:
+        raise Application.DoesNotExist
+    return application
+
+
 def _lock_draft(actor, application_id: int) -> Application:
-    application = (
-        Application.objects.with_version().select_for_update(of=("self",)).get(pk=application_id)
-    )
+    application = _lock(application_id)
     _check_may_edit(actor, application)
     if application.state != ApplicationState.DRAFT:
         raise _err(TransitionRefused, errors.NOT_DRAFT)
@@ -293,10 +304,7 @@ def attach_material(*, actor, application_id: int, code: str, upload) -> Attachm
 
 
 def uploads_of(application: Application) -> dict[str, tuple[str, int]]:
-    return {
-        a.code: (a.original_name, a.size)
-        for a in application.attachments.only("code", "original_name", "size")
-    }
+    return rows.upload_summary(application.pk)
 
 
 def review(application: Application) -> list[dict]:
@@ -348,9 +356,7 @@ def _route(item: dict, application: Application, routes: dict[int, int]) -> int:
 def submit(*, actor, application_id: int) -> Application:
     """Submit a draft: pre-review, then one task per applicable item; items that need no other
     item's result start at once, in parallel. Submitting again returns the same application."""
-    application = (
-        Application.objects.with_version().select_for_update(of=("self",)).get(pk=application_id)
-    )
+    application = _lock(application_id)
     _check_may_edit(actor, application)
     if application.state != ApplicationState.DRAFT:
         if application.submitted_at is not None:
@@ -390,21 +396,21 @@ def submit(*, actor, application_id: int) -> Application:
                 due_date=add_working_days(today, item["committed_days"]) if ready else None,
             )
         )
-    Task.objects.bulk_create(tasks)
+    rows.insert(tasks, key="position")
     application.state = ApplicationState.IN_PROGRESS
     application.positions = positions
     application.submitted_at = now
     application.due_date = add_working_days(
         today, definitions.critical_path_days(definition["items"], positions)
     )
-    application.save(update_fields=["state", "positions", "submitted_at", "due_date", "updated_at"])
+    rows.update(application, ["state", "positions", "submitted_at", "due_date", "updated_at"])
     events = [_event(application, EventKind.SUBMITTED, label=_actor_label(actor))]
     events += [
         _event(application, EventKind.TASK_STARTED, task=t, note=by_position[t.position]["name"])
         for t in tasks
         if t.state == TaskState.READY
     ]
-    Event.objects.bulk_create(events)
+    rows.insert(events)
     record(
         actor=actor,
         action=AuditAction.TRANSITION,
@@ -427,19 +433,11 @@ def _lock_task(actor, task_id: int, action: str, expected_revision: int | None):
     Returns (application, task, siblings by position); the siblings are what dependants and
     the overall state are computed from, so no step reads the tasks twice.
     """
-    application = (
-        Application.objects.with_version()
-        .select_for_update(of=("self",))
-        .select_related("onething")
-        .filter(tasks__id=task_id)
-        .first()
-    )
+    application = rows.lock_application(task_id=task_id)
     if application is None:
         raise Task.DoesNotExist
-    siblings = {
-        t.position: t
-        for t in Task.objects.select_for_update().filter(application_id=application.pk)
-    }
+    # Every change to tasks locks their application first, so reading them now is current.
+    siblings = rows.tasks_of(application)
     task = next(t for t in siblings.values() if t.pk == task_id)
     if actor is not None and not (
         actor.role in DEPARTMENT_ROLES and actor.department_id == task.department_id
@@ -485,10 +483,8 @@ def accept(*, actor, task_id: int, expected_revision: int | None = None) -> Task
     task.handler = actor
     task.accepted_at = timezone.now()
     task.revision += 1
-    task.save(update_fields=["state", "handler", "accepted_at", "revision"])
-    Event.objects.create(
-        application=application, task=task, kind=EventKind.ACCEPTED, actor_label=_unit(actor)
-    )
+    rows.update(task, ["state", "handler", "accepted_at", "revision"])
+    rows.insert([_event(application, EventKind.ACCEPTED, label=_unit(actor), task=task)])
     _audit_task(actor, task, "onething.task_accepted", before)
     return task
 
@@ -519,14 +515,12 @@ def approve(*, actor, task_id: int, result: str, expected_revision: int | None =
     task.accepted_at = task.accepted_at or now
     task.finished_at = now
     task.revision += 1
-    task.save(
-        update_fields=["state", "result", "handler", "accepted_at", "finished_at", "revision"]
-    )
+    rows.update(task, ["state", "result", "handler", "accepted_at", "finished_at", "revision"])
     events = [
         _event(application, EventKind.APPROVED, label=_unit(actor), task=task, note=item["name"])
     ]
     events += _start_dependants(application, task, siblings)
-    Event.objects.bulk_create(events)
+    rows.insert(events)
     _audit_task(actor, task, "onething.task_approved", before, result=result)
     _refresh(application, actor, siblings)
     # A licence or certificate issued by this item lands in its holder's archive (一人一档).
@@ -550,7 +544,7 @@ def _start_dependants(application: Application, done: Task, siblings: dict) -> l
             task.started_on = today
             task.due_date = add_working_days(today, task.committed_days)
             task.revision += 1
-            task.save(update_fields=["state", "inputs", "started_on", "due_date", "revision"])
+            rows.update(task, ["state", "inputs", "started_on", "due_date", "revision"])
             events.append(
                 _event(
                     application,
@@ -575,7 +569,7 @@ def reject(*, actor, task_id: int, reason: str, expected_revision: int | None = 
     task.handler = task.handler or actor
     task.finished_at = timezone.now()
     task.revision += 1
-    task.save(update_fields=["state", "reason", "handler", "finished_at", "revision"])
+    rows.update(task, ["state", "reason", "handler", "finished_at", "revision"])
     by_position = definitions.items_by_position(application.definition)
     events = [_event(application, EventKind.REJECTED, label=_unit(actor), task=task, note=reason)]
     # Cancel everything downstream of the refused item, transitively.
@@ -594,12 +588,12 @@ def reject(*, actor, task_id: int, reason: str, expected_revision: int | None = 
                 }
                 other.finished_at = task.finished_at
                 other.revision += 1
-                other.save(update_fields=["state", "reason", "finished_at", "revision"])
+                rows.update(other, ["state", "reason", "finished_at", "revision"])
                 events.append(
                     _event(application, EventKind.CANCELLED, task=other, note=other.reason)
                 )
                 changed = True
-    Event.objects.bulk_create(events)
+    rows.insert(events)
     _audit_task(actor, task, "onething.task_rejected", before, reason=reason)
     _refresh(application, actor, siblings)
     return task
@@ -639,7 +633,7 @@ def request_correction(
     task.handler = task.handler or actor
     task.paused_on = timezone.localdate()
     task.revision += 1
-    task.save(update_fields=["state", "handler", "paused_on", "revision"])
+    rows.update(task, ["state", "handler", "paused_on", "revision"])
     correction = Correction.objects.create(
         task=task,
         application=application,
@@ -648,17 +642,25 @@ def request_correction(
         fields=fields,
         materials=materials,
     )
-    _event(
-        application, EventKind.CORRECTION_REQUESTED, label=_unit(actor), task=task, note=message
-    ).save()
+    rows.insert(
+        [
+            _event(
+                application,
+                EventKind.CORRECTION_REQUESTED,
+                label=_unit(actor),
+                task=task,
+                note=message,
+            )
+        ]
+    )
     _audit_task(actor, task, "onething.correction_requested", before, message=message)
     _refresh(application, actor, siblings)
-    recipient = application.applicant or application.created_by
+    recipient = rows.get(User, application.applicant_id or application.created_by_id)
     notify(
         recipient=recipient,
         event_key=f"onething.correction.{correction.pk}",
         kind="onething.correction",
-        title=_("Correction needed: %(bundle)s") % {"bundle": application.onething.name},
+        title=_("Correction needed: %(bundle)s") % {"bundle": _bundle_name(application)},
         body=message,
         url=reverse("onething:application", args=[application.pk]),
         channels=("sms",),
@@ -673,11 +675,7 @@ def answer_correction(
     """The applicant supplies what was asked; the same task resumes with the remaining days."""
     files = files or {}
     correction = Correction.objects.select_related("task").get(pk=correction_id)
-    application = (
-        Application.objects.with_version()
-        .select_for_update(of=("self",))
-        .get(pk=correction.application_id)
-    )
+    application = _lock(correction.application_id)
     _check_may_edit(actor, application)
     correction = Correction.objects.select_for_update().get(pk=correction_id)
     task = Task.objects.select_for_update().get(pk=correction.task_id)
@@ -758,6 +756,11 @@ def answer_correction(
     return correction
 
 
+def _bundle_name(application: Application) -> str:
+    """The bundle's name as published in the application's version (no query)."""
+    return application.definition["onething"]["name"]
+
+
 # --- the application's one status ---------------------------------------------------------
 
 
@@ -789,10 +792,10 @@ def _refresh(application: Application, actor, siblings: dict | None = None) -> N
     if finished:
         application.finished_at = timezone.now()
         fields.append("finished_at")
-    application.save(update_fields=fields)
+    rows.update(application, fields)
     if not finished:
         return
-    Event.objects.create(application=application, kind=EventKind.FINISHED)
+    rows.insert([_event(application, EventKind.FINISHED)])
     record(
         actor=actor,
         action=AuditAction.TRANSITION,
@@ -801,12 +804,12 @@ def _refresh(application: Application, actor, siblings: dict | None = None) -> N
         before={"state": before},
         after={"state": new},
     )
-    recipient = application.applicant or application.created_by
+    recipient = rows.get(User, application.applicant_id or application.created_by_id)
     notify(
         recipient=recipient,
         event_key=f"onething.result.{application.pk}",
         kind="onething.result",
-        title=_("Your result is ready: %(bundle)s") % {"bundle": application.onething.name},
+        title=_("Your result is ready: %(bundle)s") % {"bundle": _bundle_name(application)},
         body=application.get_state_display(),
         url=reverse("onething:application", args=[application.pk]),
         channels=("sms",),

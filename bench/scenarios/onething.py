@@ -127,6 +127,8 @@ def _file(code: str, types: list[str]):
 
 def service_phase(bundles: int) -> None:
     """Prepare ``bundles`` drafts, then submit and complete each; print one JSON line."""
+    from django.db import connection
+
     from banhao.catalog import definitions
     from banhao.catalog.models import OneThing
     from banhao.onething import services
@@ -153,6 +155,13 @@ def service_phase(bundles: int) -> None:
         drafts.append((actor, app))
     prepared = time.perf_counter() - started
     results = {i["position"]: i["result_example"] for i in drafts[0][1].definition["items"]}
+    # The harness finds the ready tasks with one plain statement per round (a handler's queue
+    # is measured separately), so what is timed is the services' own work.
+    table = connection.ops.quote_name(Task._meta.db_table)
+    ready_sql = (
+        f"SELECT id, position, department_id FROM {table} "  # noqa: S608 - our own table name
+        "WHERE application_id = %s AND state = %s"
+    )
 
     submit_ms = []
     steps = 0
@@ -163,11 +172,9 @@ def service_phase(bundles: int) -> None:
         submit_ms.append((time.perf_counter() - t0) * 1000)
         steps += 1
         while True:
-            ready = list(
-                Task.objects.filter(application_id=app.pk, state=TaskState.READY).values_list(
-                    "pk", "position", "department_id"
-                )
-            )
+            with connection.cursor() as cursor:
+                cursor.execute(ready_sql, [app.pk, TaskState.READY])
+                ready = cursor.fetchall()
             if not ready:
                 break
             for pk, position, department_id in ready:

@@ -294,6 +294,13 @@ def test_a_bundle_edit_never_alters_a_submitted_application(citizen, handlers, m
     services.approve(actor=handler_for(handlers, task), task_id=task.pk, result="R370123456")
     fresh = ready_draft(citizen)
     assert fresh.version_id == new_version.pk
+    # The new version's rule reaches new applications (the per-process cache keys on it).
+    services.submit(actor=citizen, application_id=fresh.pk)
+    first = tasks_of(fresh)[1]
+    with pytest.raises(OneThingError):
+        services.approve(actor=handler_for(handlers, first), task_id=first.pk, result="R370123456")
+    services.approve(actor=handler_for(handlers, first), task_id=first.pk, result="X123")
+    assert tasks_of(fresh)[1].result == "X123"
 
 
 def test_window_clerk_applies_on_behalf_and_links_the_account(clerk, citizen, media):

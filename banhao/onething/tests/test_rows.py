@@ -1,0 +1,104 @@
+"""The hot path's lean reads and writes give exactly what the ORM gives."""
+
+import datetime as dt
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from banhao.onething import rows, services
+from banhao.onething.models import Application, Event, Task
+from banhao.onething.states import EventKind, TaskState
+
+from .factories import ready_draft
+
+pytestmark = pytest.mark.django_db
+
+FIELDS = [f.attname for f in Task._meta.concrete_fields]
+
+
+def test_loaded_rows_equal_the_orms(citizen, media):
+    app = ready_draft(citizen)
+    services.submit(actor=citizen, application_id=app.pk)
+    task = Task.objects.filter(application=app).order_by("position").first()
+    Task.objects.filter(pk=task.pk).update(
+        accepted_at=timezone.now(), paused_on=dt.date(2026, 1, 5), inputs={"1": "R1"}
+    )
+    with transaction.atomic():
+        locked = rows.lock_application(task_id=task.pk)
+        siblings = rows.tasks_of(locked)
+    expected = Application.objects.with_version().get(pk=app.pk)
+    for field in Application._meta.concrete_fields:
+        assert getattr(locked, field.attname) == getattr(expected, field.attname), field.name
+    assert locked.version.digest == expected.version.digest
+    assert locked.definition is expected.definition  # the per-process cache, no query
+    assert not locked._state.adding
+    for orm in Task.objects.filter(application=app):
+        lean = siblings[orm.position]
+        assert {f: getattr(lean, f) for f in FIELDS} == {f: getattr(orm, f) for f in FIELDS}
+        assert lean.application is locked
+    assert isinstance(siblings[task.position].accepted_at, dt.datetime)
+    assert timezone.is_aware(siblings[task.position].accepted_at)
+    assert rows.lock_application(task_id=0) is None
+    assert rows.lock_application(application_id=0) is None
+
+
+def test_writes_equal_what_save_writes(citizen, media):
+    app = ready_draft(citizen)
+    services.submit(actor=citizen, application_id=app.pk)
+    task = Task.objects.filter(application=app, state=TaskState.WAITING).first()
+    task.state = TaskState.READY
+    task.inputs = {"1": "R370123456"}
+    task.started_on = dt.date(2026, 3, 2)
+    task.reason = ""
+    rows.update(task, ["state", "inputs", "started_on", "reason"])
+    task.refresh_from_db()
+    assert (task.state, task.inputs, task.started_on) == (
+        TaskState.READY,
+        {"1": "R370123456"},
+        dt.date(2026, 3, 2),
+    )
+    before = Application.objects.get(pk=app.pk).updated_at
+    app.due_date = dt.date(2026, 4, 1)
+    rows.update(app, ["due_date", "updated_at"])  # auto_now is set, as by save()
+    saved = Application.objects.get(pk=app.pk)
+    assert saved.due_date == dt.date(2026, 4, 1)
+    assert saved.updated_at >= before
+    events = [
+        Event(application_id=app.pk, task_id=task.pk, kind=EventKind.APPROVED, note="甲"),
+        Event(application_id=app.pk, kind=EventKind.FINISHED),
+    ]
+    rows.insert(events)
+    stored = list(Event.objects.filter(application=app).order_by("-id")[:2])
+    assert [(e.kind, e.task_id, e.note) for e in reversed(stored)] == [
+        (EventKind.APPROVED, task.pk, "甲"),
+        (EventKind.FINISHED, None, ""),
+    ]
+    assert all(e.created_at is not None for e in stored)
+
+
+def test_inserted_rows_get_their_ids_by_key(citizen, media):
+    from banhao.catalog.models import ServiceItem
+    from banhao.org.models import Department
+
+    app = ready_draft(citizen)
+    item = ServiceItem.objects.first()
+    department = Department.objects.filter(is_placeholder=False).first()
+    tasks = [
+        Task(
+            application=app,
+            position=position,
+            item=item,
+            department=department,
+            state=TaskState.WAITING,
+            depends_on=[1] if position > 1 else [],
+            committed_days=3,
+        )
+        for position in (3, 1, 2)
+    ]
+    rows.insert(tasks, key="position")
+    assert {t.pk: t.position for t in tasks} == {
+        t.pk: t.position for t in Task.objects.filter(application=app)
+    }
+    assert Task.objects.get(application=app, position=2).depends_on == [1]
+    assert all(not t._state.adding for t in tasks)
