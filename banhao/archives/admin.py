@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from banhao.core import masking
 
-from .models import Enterprise, Person
+from .models import Enterprise, Licence, LicenceType, Person
 
 
 @admin.register(Person)
@@ -31,3 +31,29 @@ class EnterpriseAdmin(admin.ModelAdmin):
     raw_id_fields = ["township"]
     readonly_fields = ["created_at", "updated_at"]
     show_full_result_count = False
+
+
+@admin.register(LicenceType)
+class LicenceTypeAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "department", "validity_days", "reminder_offsets", "holder"]
+    list_select_related = ["department"]
+    raw_id_fields = ["item", "department", "renewal_onething"]
+
+
+@admin.register(Licence)
+class LicenceAdmin(admin.ModelAdmin):
+    # Read-only here: licences are written by the archives' services (audited).
+    list_display = ["number", "licence_type", "state", "issued_on", "expires_on", "source"]
+    list_filter = ["licence_type", "state", "source"]
+    search_fields = ["=number"]
+    list_select_related = ["licence_type"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
