@@ -14,10 +14,13 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
 from django.db import connection
+from django.db.models import Count, Max, Min
 
 from banhao.archives.models import Enterprise
 from banhao.org import selectors as org_selectors
@@ -27,6 +30,9 @@ from .models import Policy
 
 BITS_PER_COLUMN = 62
 DEFAULT_STRATEGY = "scan"
+# The scan splits large tables over this many threads (the machine's cores, at most 4).
+PARALLEL_WORKERS = min(4, os.cpu_count() or 1)
+PARALLEL_MIN_ROWS = 20_000
 
 
 @dataclass
@@ -52,7 +58,14 @@ def compile_policy(policy: Policy, as_of: dt.date, towns: dict[str, int]) -> Com
     """Read a policy's clauses and formula; ``rules.RuleError`` if one does not read."""
     clauses = [rules.parse_condition(c.expression, towns) for c in policy.clauses.all()]
     formula = rules.parse_formula(policy.amount_formula) if policy.amount_formula else None
-    return CompiledPolicy(policy, clauses, formula, compiler.policy_q(clauses, as_of))
+    # Cheap clauses first: SQL's AND stops at the first false one, so arithmetic is skipped
+    # for most rows.
+    ordered = sorted(clauses, key=_cost)
+    return CompiledPolicy(policy, clauses, formula, compiler.policy_q(ordered, as_of))
+
+
+def _cost(rule: rules.Rule) -> int:
+    return sum(3 if isinstance(n, rules.Arith) else 1 for n in rules.walk(rule.node))
 
 
 def compile_policies(policies, as_of: dt.date) -> Compiled:
@@ -78,7 +91,12 @@ def ids_per_policy(compiled: list[CompiledPolicy]) -> dict[int, np.ndarray]:
     return {cp.policy.pk: _ids(Enterprise.objects.filter(cp.q)) for cp in compiled}
 
 
-def ids_by_scan(compiled: list[CompiledPolicy]) -> dict[int, np.ndarray]:
+def ids_by_scan(
+    compiled: list[CompiledPolicy], *, workers: int | None = None
+) -> dict[int, np.ndarray]:
+    """One pass over the enterprises. On large tables outside a transaction the id range is
+    split over ``workers`` threads, each with its own connection (SQLite and the PostgreSQL
+    client both release the GIL while the database works)."""
     if not compiled:
         return {}
     groups = [compiled[i : i + BITS_PER_COLUMN] for i in range(0, len(compiled), BITS_PER_COLUMN)]
@@ -87,10 +105,26 @@ def ids_by_scan(compiled: list[CompiledPolicy]) -> dict[int, np.ndarray]:
         for g, group in enumerate(groups)
     }
     qs = Enterprise.objects.order_by().annotate(**annotations).values_list("pk", *annotations)
-    sql, params = qs.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        table = np.array(cursor.fetchall(), dtype=np.int64).reshape(-1, len(groups) + 1)
+    workers = workers or PARALLEL_WORKERS
+    bounds = None
+    if workers > 1 and not connection.in_atomic_block:
+        low, high, count = (
+            Enterprise.objects.order_by()
+            .aggregate(low=Min("pk"), high=Max("pk"), n=Count("pk"))
+            .values()
+        )
+        if count and count >= PARALLEL_MIN_ROWS:
+            step = (high - low) // workers + 1
+            bounds = [(low + i * step, low + (i + 1) * step) for i in range(workers)]
+    if bounds is None:
+        table = _fetch_table(qs, len(groups))
+    else:
+        with ThreadPoolExecutor(max_workers=len(bounds)) as pool:
+            parts = pool.map(
+                lambda b: _fetch_in_thread(qs.filter(pk__gte=b[0], pk__lt=b[1]), len(groups)),
+                bounds,
+            )
+            table = np.concatenate(list(parts))
     ids = table[:, 0]
     result = {}
     for g, group in enumerate(groups):
@@ -98,6 +132,20 @@ def ids_by_scan(compiled: list[CompiledPolicy]) -> dict[int, np.ndarray]:
         for bit, cp in enumerate(group):
             result[cp.policy.pk] = ids[(column >> bit) & 1 == 1]
     return result
+
+
+def _fetch_table(qs, groups: int) -> np.ndarray:
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return np.array(cursor.fetchall(), dtype=np.int64).reshape(-1, groups + 1)
+
+
+def _fetch_in_thread(qs, groups: int) -> np.ndarray:
+    try:
+        return _fetch_table(qs, groups)
+    finally:
+        connection.close()  # this thread's own connection
 
 
 def matching_ids(compiled: list[CompiledPolicy], strategy: str | None = None):

@@ -36,6 +36,8 @@ from lark import Lark, Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 MAX_LENGTH = 500
+# Numbers with at most 15 significant digits compare the same as decimals and as doubles.
+MAX_DIGITS = 15
 
 # --- the facts -------------------------------------------------------------------------------
 
@@ -409,6 +411,14 @@ class Checker:
     def number(token: Token) -> Num:
         text = str(token)
         percent = text.endswith("%")
+        digits = text.rstrip("%").replace(".", "").lstrip("0")
+        if len(digits) > MAX_DIGITS:
+            raise _error(
+                "too_precise",
+                token.column,
+                _("a number may have at most %(n)s significant digits."),
+                n=MAX_DIGITS,
+            )
         value = Decimal(text.rstrip("%"))  # the grammar lets only digits and one point through
         return Num(value / 100 if percent else value, percent, token.column)
 

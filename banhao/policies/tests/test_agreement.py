@@ -166,3 +166,43 @@ def test_amount_expression_agrees_with_python(enterprises):
     ).values_list("pk", "amount")
     for pk, amount in rows:
         assert Decimal(str(round(amount, 2))).quantize(Decimal("0.01")) == expected[pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_scan_split_over_threads_gives_the_same_answer(monkeypatch):
+    """Outside a transaction, large tables are scanned by several threads with their own
+    connections; the answer is the same as one pass."""
+    from banhao.policies import matching
+    from banhao.policies.models import Policy
+
+    rng = random.Random(11)
+    town = township("南麻街道")
+    Enterprise.objects.bulk_create(
+        Enterprise(
+            credit_code=valid_credit_code(800000 + i),
+            name=f"并行{i}",
+            legal_representative="李四",
+            legal_representative_id=valid_id_number(serial=i),
+            industry=rng.choice("CFI"),
+            registered_capital=_money(rng),
+            established_on=_established(rng),
+            headcount=rng.randint(0, 300),
+            annual_revenue=_money(rng),
+            tax_paid=_money(rng),
+            rd_spending=_money(rng),
+            township=town,
+        )
+        for i in range(200)
+    )
+    policies = []
+    for n, text in enumerate(["headcount >= 50", 'industry = "C"', "tax_paid / headcount > 0.1"]):
+        rule = rules.parse_condition(text, {"南麻街道": town.pk})
+        policies.append(
+            matching.CompiledPolicy(Policy(pk=n + 1), [rule], None, compiler.to_q(rule, AS_OF))
+        )
+    monkeypatch.setattr(matching, "PARALLEL_MIN_ROWS", 10)
+    one = matching.ids_by_scan(policies, workers=1)
+    split = matching.ids_by_scan(policies, workers=3)
+    for pk in one:
+        assert sorted(one[pk].tolist()) == sorted(split[pk].tolist())
+        assert 0 < len(one[pk]) < 200

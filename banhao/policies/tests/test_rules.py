@@ -146,6 +146,7 @@ def error(text) -> RuleError:
         ("headcount + is_high_tech > 1", 13, "not_number", "needs numbers on both sides"),
         ("headcount and is_high_tech", 1, "not_condition", "condition on each side"),
         ("headcount >= 10 ; drop table", 17, "syntax", "“;” is not allowed here"),
+        ("tax_paid > 1.0000000000000001", 12, "too_precise", "at most 15 significant digits"),
     ],
 )
 def test_errors_name_the_column(text, column, code, words):
