@@ -16,7 +16,7 @@ from banhao.catalog.models import OneThing
 from banhao.catalog.services import version_number_of
 from banhao.core import masking
 
-from . import access, bpmn, selectors, services
+from . import access, bpmn, errors, selectors, services
 from .errors import OneThingError, PreReviewFailed
 from .models import Application, Correction, Task
 
@@ -242,7 +242,7 @@ def _app_out(app: Application, uploads: list[str] | None = None) -> dict:
     return {
         "id": app.pk,
         "reference": app.reference,
-        "bundle": app.onething.number,
+        "bundle": app.definition["onething"]["number"],
         "version": version_number_of(app.version_id),
         "state": app.state,
         "channel": app.channel,
@@ -258,12 +258,19 @@ def _app_out(app: Application, uploads: list[str] | None = None) -> dict:
     }
 
 
+def _department_name(task: Task, item: dict | None) -> str:
+    """As named in the version the application follows, unless routed elsewhere (跨域通办)."""
+    if item and item.get("department_id") == task.department_id:
+        return item["department"]
+    return task.department.name
+
+
 def _task_out(task: Task, item: dict | None = None) -> dict:
     return {
         "id": task.pk,
         "position": task.position,
         "item": (item or {}).get("name") or task.item.name,
-        "department": task.department.name,
+        "department": _department_name(task, item),
         "state": task.state,
         "due_date": task.due_date,
         "result": task.result,
@@ -274,8 +281,8 @@ def _task_out(task: Task, item: dict | None = None) -> dict:
 
 
 def _detail(app: Application) -> dict:
-    view = selectors.application_view(app)
-    out = _app_out(app, sorted(view.attachments))
+    view = selectors.application_detail(app)
+    out = _app_out(app, view.uploads)
     out["tasks"] = [_task_out(t, t.item_def) for t in view.tasks]
     out["timeline"] = [
         {"kind": e.kind, "note": e.note, "actor": e.actor_label, "at": e.created_at}
@@ -290,6 +297,19 @@ def _own_application(request, pk: int) -> Application:
     if request.user.role in DEPARTMENT_ROLES:
         raise Http404  # departments work through their tasks
     return app
+
+
+def _change(request, pk: int, fn, **kwargs):
+    """Run a service on a draft. The service checks who may change it; only when it refuses
+    is the caller's reach looked up, so an application out of reach still answers 404."""
+    try:
+        return fn(actor=request.user, application_id=pk, **kwargs)
+    except Application.DoesNotExist:
+        raise Http404 from None
+    except OneThingError as exc:
+        if exc.code == errors.NOT_YOURS[0]:
+            _own_application(request, pk)
+        raise
 
 
 @router.post("/applications/", response={201: ApplicationOut, **_errors()})
@@ -358,9 +378,8 @@ class AnswersOut(Schema):
 @router.put("/applications/{pk}/answers/", response={200: AnswersOut, **_errors()})
 def put_answers(request, pk: int, payload: AnswersIn):
     """Answer the questionnaire (智能导引); returns the items that apply."""
-    _own_application(request, pk)
     try:
-        app = services.save_answers(actor=request.user, application_id=pk, answers=payload.answers)
+        app = _change(request, pk, services.save_answers, answers=payload.answers)
     except OneThingError as exc:
         return _error(exc)
     by_position = definitions.items_by_position(app.definition)
@@ -374,9 +393,8 @@ class FormIn(Schema):
 @router.put("/applications/{pk}/form/", response={200: ApplicationOut, **_errors()})
 def put_form(request, pk: int, payload: FormIn):
     """Save form values as typed; pre-review checks them."""
-    _own_application(request, pk)
     try:
-        app = services.save_form(actor=request.user, application_id=pk, data=payload.data)
+        app = _change(request, pk, services.save_form, data=payload.data)
     except OneThingError as exc:
         return _error(exc)
     return _app_out(app)
@@ -405,11 +423,8 @@ class UploadOut(Schema):
 @router.post("/applications/{pk}/materials/{code}/", response={201: UploadOut, **_errors()})
 def upload_material(request, pk: int, code: str, file: File[UploadedFile]):
     """Upload (or replace) the one file for a material."""
-    _own_application(request, pk)
     try:
-        attachment = services.attach_material(
-            actor=request.user, application_id=pk, code=code, upload=file
-        )
+        attachment = _change(request, pk, services.attach_material, code=code, upload=file)
     except OneThingError as exc:
         return _error(exc)
     return Status(
@@ -426,9 +441,8 @@ def prereview(request, pk: int):
 @router.post("/applications/{pk}/submit/", response={200: ApplicationDetailOut, **_errors()})
 def submit(request, pk: int):
     """Submit: fan-out to the departments. Submitting again returns the same application."""
-    _own_application(request, pk)
     try:
-        app = services.submit(actor=request.user, application_id=pk)
+        app = _change(request, pk, services.submit)
     except OneThingError as exc:
         return _error(exc)
     return _detail(app)
@@ -577,12 +591,19 @@ class CorrectionIn(ActionIn):
 
 
 def _act(request, pk: int, fn, **kwargs):
-    access.task_or_404(Task.objects.all(), request.user, pk)
+    """Run a handler's step. The service checks the handler's department; only when it refuses
+    is the caller's reach looked up, so a task out of reach still answers 404."""
     try:
-        fn(actor=request.user, task_id=pk, **kwargs)
+        done = fn(actor=request.user, task_id=pk, **kwargs)
+    except Task.DoesNotExist:
+        raise Http404 from None
     except OneThingError as exc:
+        if exc.code == errors.NOT_YOURS[0]:
+            access.task_or_404(Task.objects.all(), request.user, pk)
         return _error(exc)
-    return _task_out(Task.objects.select_related("department", "item").get(pk=pk))
+    task = done if isinstance(done, Task) else done.task
+    item = definitions.items_by_position(task.application.definition)[task.position]
+    return _task_out(task, item)
 
 
 @router.post("/tasks/{pk}/accept/", response={200: TaskOut, **_errors()})

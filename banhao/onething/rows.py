@@ -130,7 +130,7 @@ def _tasks_sql(alias: str) -> str:
 
 
 def tasks_of(application: Application) -> dict[int, Task]:
-    """The application's tasks by position (read after the application's lock, so current)."""
+    """The application's tasks by position (current when read after the application's lock)."""
     conn = _connection()
     _columns, names, converters = _reader(Task, conn.alias)
     with conn.cursor() as cursor:
@@ -176,6 +176,26 @@ def get(model: type[Model], pk) -> Model:
     if row is None:
         raise model.DoesNotExist
     return _load(conn, model, row, converters, names)
+
+
+@cache
+def _children_sql(model: type[Model], column: str, alias: str) -> str:
+    qn = connections[alias].ops.quote_name
+    columns, _names, _converters = _reader(model, alias)
+    table = qn(model._meta.db_table)
+    return (
+        f"SELECT {columns} FROM {table} WHERE {table}.{qn(column)} = %s "
+        f"ORDER BY {table}.{qn(model._meta.pk.column)}"
+    )
+
+
+def children(model: type[Model], column: str, value) -> list:
+    """``model.objects.filter(<column>=value).order_by("pk")``, with the statement built once."""
+    conn = _connection()
+    _columns, names, converters = _reader(model, conn.alias)
+    with conn.cursor() as cursor:
+        cursor.execute(_children_sql(model, column, conn.alias), [value])
+        return [_load(conn, model, row, converters, names) for row in cursor.fetchall()]
 
 
 # --- writing ------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from banhao.catalog import definitions
 from banhao.catalog.models import BundleVersion, OneThing
 from banhao.core.workdays import working_days_between
 
-from . import access
+from . import access, rows
 from .models import Application, Correction, Event, Task
 from .states import OPEN_TASK_STATES, TaskState
 
@@ -130,6 +130,31 @@ def application_view(application: Application) -> ApplicationView:
         fields=definitions.merged_fields(definition, positions) if positions else [],
         materials=definitions.merged_materials(definition, positions) if positions else [],
         attachments={a.code: a for a in application.attachments.all()},
+    )
+
+
+@dataclass
+class ApplicationDetail:
+    tasks: list[Task]  # each with ``item_def``
+    events: list[Event]
+    open_corrections: list[Correction]
+    uploads: list[str]
+
+
+def application_detail(application: Application) -> ApplicationDetail:
+    """What the API's detail answer shows (tasks, timeline, open corrections, uploaded material
+    codes), in four plain statements built once (rows.py): it answers every submit and every
+    poll of an application's status."""
+    by_position = definitions.items_by_position(application.definition)
+    tasks = sorted(rows.tasks_of(application).values(), key=lambda t: t.position)
+    for task in tasks:
+        task.item_def = by_position[task.position]
+    corrections = rows.children(Correction, "application_id", application.pk)
+    return ApplicationDetail(
+        tasks=tasks,
+        events=rows.children(Event, "application_id", application.pk),
+        open_corrections=[c for c in corrections if c.answered_at is None],
+        uploads=sorted(rows.upload_summary(application.pk)),
     )
 
 

@@ -197,6 +197,17 @@ def test_other_citizen_cannot_read_an_application(client, citizen, media):
         ).status_code
         == 404
     )
+    assert client.post(f"{API}/applications/{app.pk}/submit/").status_code == 404
+    app.refresh_from_db()
+    assert app.state == "draft" and not app.tasks.exists()
+    # Ids that do not exist answer the same.
+    assert client.post(f"{API}/applications/0/submit/").status_code == 404
+    assert (
+        client.post(
+            f"{API}/tasks/0/approve/", {"result": "x"}, content_type="application/json"
+        ).status_code
+        == 404
+    )
 
 
 def test_schema_lists_the_onething_api(client, seeded):
