@@ -16,6 +16,7 @@ import datetime as dt
 import json
 import re
 import time
+from dataclasses import dataclass
 from xml.etree import ElementTree as ET
 
 from django.conf import settings
@@ -229,24 +230,59 @@ def _attributes() -> list[dict]:
     ]
 
 
-_categories: dict = {"at": 0.0, "by_code": {}}
-CATEGORY_CACHE_SECONDS = 60
+# --- reference data kept in memory ---------------------------------------------------------
+# Every POST needs its client (by api_key) and its matter (by service_code). Both change rarely,
+# on admin screens, so each worker process keeps them in memory instead of querying them on
+# every request. A save or delete of a Category or an Open311Client empties the copy of the
+# process that made it at once (signals connected in apps.py, and dispatch.reset()); other
+# worker processes reload within REFERENCE_SECONDS, so a deactivated api_key stops working
+# everywhere within that time.
+REFERENCE_SECONDS = 30
 
 
-def reset_cache() -> None:
-    _categories["at"] = 0.0
+@dataclass(frozen=True)
+class _Reference:
+    loaded_at: float
+    categories: dict[str, Category]  # leaf matters by code
+    clients: dict[str, int]  # active clients: api_key -> pk
+
+
+class _Cache:
+    current: _Reference | None = None
+    generation = 0  # bumped by every reset, so a load that raced with a change is not kept
+
+
+def reset_cache(**_signal_kwargs) -> None:
+    """Forget the cached matters and clients (after one of them changed)."""
+    _Cache.generation += 1
+    _Cache.current = None
+
+
+def _reference() -> _Reference:
+    now = time.monotonic()
+    current = _Cache.current
+    if current is not None and now - current.loaded_at <= REFERENCE_SECONDS:
+        return current
+    generation = _Cache.generation
+    current = _Reference(
+        loaded_at=now,
+        categories={c.code: c for c in _leaf_categories()},
+        clients=dict(Open311Client.objects.filter(is_active=True).values_list("api_key", "pk")),
+    )
+    if generation == _Cache.generation:
+        _Cache.current = current
+    return current
 
 
 def _category(code: str) -> Category:
-    # Matters change rarely; every POST looks one up, so keep them in memory for a minute.
-    now = time.monotonic()
-    if now - _categories["at"] > CATEGORY_CACHE_SECONDS:
-        _categories["by_code"] = {c.code: c for c in _leaf_categories()}
-        _categories["at"] = now
-    category = _categories["by_code"].get(code)
+    category = _reference().categories.get(code)
     if category is None:
         raise Open311Error(404, f"service_code '{code}' was not found.")
     return category
+
+
+def _client_id(api_key: str) -> int | None:
+    return _reference().clients.get(api_key) if api_key else None
 
 
 @require_http_methods(["GET"])
@@ -268,9 +304,7 @@ def _attribute(params, code: str) -> str:
 
 
 def _create(request, fmt, params):
-    key = params.get("api_key", "").strip()
-    client = Open311Client.objects.filter(api_key=key, is_active=True).first() if key else None
-    if client is None:
+    if _client_id(params.get("api_key", "").strip()) is None:
         raise Open311Error(403, "api_key is missing or invalid.")
     code = params.get("service_code", "").strip()
     if not code:

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -233,6 +233,47 @@ def _words(text: str) -> set[str]:
     return {w for w in tokenize(text) if len(w) > 1}
 
 
+_RECENT_COLUMNS = (
+    "id",
+    "category_id",
+    "related_type_id",
+    "related_id",
+    "description",
+    "duplicate_of_id",
+    "status",
+)
+
+
+def _recent_tickets(
+    *, requester_id: int | None, contact_phone: str, since: dt.datetime, exclude_pk: int | None
+) -> list[Ticket]:
+    """The requester's latest REPEAT_COMPARED tickets created since ``since``, newest first.
+
+    Written as SQL on purpose: it runs on every intake, and building the same query through the
+    ORM (filters, ordering, deferred columns) cost more CPU than the rest of the repeat check
+    (docs/adr/0005-hotline.md, "Intake speed"). Only values are parameters; the text is fixed.
+    """
+    who, params = [], []
+    if requester_id is not None:
+        who.append("requester_id = %s")
+        params.append(requester_id)
+    if contact_phone:
+        who.append("contact_phone = %s")
+        params.append(contact_phone)
+    if not who:
+        return []
+    params.append(connection.ops.adapt_datetimefield_value(since))
+    # Fixed column names and conditions; the values are parameters.
+    sql = f"SELECT {', '.join(_RECENT_COLUMNS)} FROM {Ticket._meta.db_table}"  # noqa: S608
+    sql += f" WHERE ({' OR '.join(who)}) AND created_at >= %s"
+    if exclude_pk:
+        sql += " AND id <> %s"
+        params.append(exclude_pk)
+    sql += " ORDER BY created_at DESC, id DESC LIMIT %s"
+    params.append(REPEAT_COMPARED)
+    return list(Ticket.objects.raw(sql, params))
+
+
 def find_earlier(
     *,
     requester=None,
@@ -250,26 +291,13 @@ def find_earlier(
     object, else the same category, else (when neither is known) a similar text. One query over
     the requester's latest REPEAT_COMPARED tickets.
     """
-    who = Q()
-    if requester is not None:
-        who |= Q(requester=requester)
-    if contact_phone:
-        who |= Q(contact_phone=contact_phone)
-    if not who:
+    if requester is None and not contact_phone:
         return None
-    qs = Ticket.objects.filter(who, created_at__gte=now - dt.timedelta(days=REPEAT_WINDOW_DAYS))
-    if exclude_pk:
-        qs = qs.exclude(pk=exclude_pk)
-    recent = list(
-        qs.order_by("-created_at", "-id").only(
-            "pk",
-            "category_id",
-            "related_type_id",
-            "related_id",
-            "description",
-            "duplicate_of_id",
-            "status",
-        )[:REPEAT_COMPARED]
+    recent = _recent_tickets(
+        requester_id=requester.pk if requester is not None else None,
+        contact_phone=contact_phone,
+        since=now - dt.timedelta(days=REPEAT_WINDOW_DAYS),
+        exclude_pk=exclude_pk,
     )
     if not recent:
         return None

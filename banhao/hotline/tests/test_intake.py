@@ -203,6 +203,49 @@ def test_no_link_outside_the_window_or_for_another_caller(operator):
     assert first.duplicate_of is None and late.duplicate_of is None and other.duplicate_of is None
 
 
+def test_repeat_by_account_and_the_window_edges(operator):
+    citizen = make_user(Role.CITIZEN, phone="13905337777")
+    wages = Category.objects.get(code="wages")
+    first = wages_ticket(operator, requester=citizen, contact_phone="", category=wages)
+    # same account, another phone typed by the operator, 29 days later: a repeat
+    second = wages_ticket(
+        operator,
+        requester=citizen,
+        contact_phone="13905338888",
+        category=wages,
+        now=NOW + dt.timedelta(days=29),
+    )
+    # the same phone without the account is also the same requester
+    third = wages_ticket(
+        operator, contact_phone="13905338888", category=wages, now=NOW + dt.timedelta(days=30)
+    )
+    assert first.contact_phone == "13905337777"
+    assert second.duplicate_of == first and third.duplicate_of == first
+    found = services.find_earlier(
+        requester=citizen, category=wages, now=NOW + dt.timedelta(days=30), exclude_pk=third.pk
+    )
+    assert found == second  # the most recent one in the window, the excluded one left out
+    assert services.find_earlier(category=wages, now=NOW) is None  # nobody to compare with
+
+
+def test_repeat_check_reads_the_latest_tickets_only(operator):
+    """Among the requester's REPEAT_COMPARED latest tickets, newest first."""
+    wages = Category.objects.get(code="wages")
+    water = Category.objects.get(code="water")
+    first = wages_ticket(operator, category=wages)
+    for day in range(1, services.REPEAT_COMPARED + 1):
+        wages_ticket(
+            operator,
+            category=water,
+            description=f"停水第{day}天",
+            now=NOW + dt.timedelta(hours=day),
+        )
+    # the wages ticket is now the 21st most recent: not compared, so not linked
+    late = wages_ticket(operator, category=wages, now=NOW + dt.timedelta(days=2))
+    assert late.duplicate_of is None
+    assert first.duplicate_of is None
+
+
 def test_related_object_is_kept_and_links_repeats(operator, seeded):
     from banhao.payments.models import PaymentTarget
 

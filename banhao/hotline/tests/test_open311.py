@@ -167,6 +167,51 @@ def test_post_errors(client, api_key, extra, status, fragment, settings):
     assert Ticket.objects.count() == 0
 
 
+def test_clients_and_matters_are_cached_and_forgotten_on_change(
+    client, api_key, settings, django_assert_num_queries
+):
+    settings.LANGUAGE_CODE = "en"
+    assert post(client, api_key).status_code == 200
+    # the client and the matter come from memory: the repeat check, then the ticket, its event
+    # and its audit record in one transaction
+    with django_assert_num_queries(6):
+        assert post(client, api_key, phone="13905330001").status_code == 200
+    # a client deactivated (saved) is refused at once
+    app = Open311Client.objects.get(api_key=api_key)
+    app.is_active = False
+    app.save()
+    assert post(client, api_key).status_code == 403
+    Open311Client.objects.create(name="Other", api_key="k-456")
+    assert post(client, "k-456", phone="13905330002").status_code == 200
+    Open311Client.objects.get(api_key="k-456").delete()
+    assert post(client, "k-456").status_code == 403
+    # a matter switched off is no longer a service
+    streetlight = Category.objects.get(code="streetlight")
+    streetlight.is_active = False
+    streetlight.save()
+    response = post(client, "k-456")
+    assert response.status_code == 403  # still no client
+    Open311Client.objects.create(name="Third", api_key="k-789")
+    response = post(client, "k-789", phone="13905330003")
+    assert response.status_code == 404 and "streetlight" in response.json()[0]["description"]
+
+
+def test_other_processes_changes_are_seen_within_the_reference_time(client, api_key, monkeypatch):
+    """A change made elsewhere (another worker process: no signal here) is seen after
+    REFERENCE_SECONDS."""
+    from banhao.hotline import open311
+
+    clock = [1000.0]
+    monkeypatch.setattr(open311.time, "monotonic", lambda: clock[0])
+    open311.reset_cache()
+    assert post(client, api_key).status_code == 200
+    Open311Client.objects.filter(api_key=api_key).update(is_active=False)  # sends no signal
+    assert post(client, api_key, phone="13905330001").status_code == 200  # still cached
+    clock[0] += open311.REFERENCE_SECONDS + 1
+    assert post(client, api_key, phone="13905330002").status_code == 403
+    assert Ticket.objects.count() == 2
+
+
 def test_error_in_xml(client, api_key):
     response = post(client, "bad", fmt="xml")
     root = parse_xml(response.content)
