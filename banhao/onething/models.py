@@ -9,7 +9,14 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .states import OPEN_TASK_STATES, ApplicationState, Channel, EventKind, TaskState
+from .states import (
+    OPEN_TASK_STATES,
+    QUEUE_STATES,
+    ApplicationState,
+    Channel,
+    EventKind,
+    TaskState,
+)
 
 
 class ApplicationQuerySet(models.QuerySet):
@@ -179,6 +186,13 @@ class Task(models.Model):
         ]
         indexes = [
             models.Index(fields=["department", "state", "due_date"], name="onething_task_queue"),
+            # The queue page: a department's open tasks, most urgent first, read in index order
+            # (no sort of every open task, however many past applications there are).
+            models.Index(
+                fields=["department", "due_date", "id"],
+                condition=models.Q(state__in=QUEUE_STATES),
+                name="onething_task_open_queue",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -12,7 +12,7 @@ from banhao.core.workdays import working_days_between
 
 from . import access, rows
 from .models import Application, Correction, Event, Task
-from .states import OPEN_TASK_STATES, TaskState
+from .states import OPEN_TASK_STATES, QUEUE_STATES, TaskState
 
 WARN_WORKING_DAYS = 1  # flag a task this many working days (or fewer) before its deadline
 
@@ -61,7 +61,7 @@ def handler_queue(user, *, state: str = "open", limit: int = 50) -> list[Task]:
         "application__onething", "application__receiving_venue", "item"
     )
     if state == "open":
-        qs = qs.filter(state__in=[TaskState.READY, TaskState.ACCEPTED, TaskState.CORRECTION])
+        qs = qs.filter(state__in=QUEUE_STATES)
     elif state:
         qs = qs.filter(state=state)
     tasks = list(qs.order_by("due_date", "id")[:limit])
@@ -76,7 +76,7 @@ def queue_counts(user) -> dict[str, int]:
 
     rows = (
         access.scoped_tasks(Task.objects.all(), user)
-        .filter(state__in=[TaskState.READY, TaskState.ACCEPTED, TaskState.CORRECTION])
+        .filter(state__in=QUEUE_STATES)
         .values("state")
         .annotate(n=Count("id"))
     )

@@ -31,6 +31,9 @@ class TaskState(models.TextChoices):
 
 OPEN_TASK_STATES = (TaskState.WAITING, TaskState.READY, TaskState.ACCEPTED, TaskState.CORRECTION)
 FINAL_TASK_STATES = (TaskState.APPROVED, TaskState.REJECTED, TaskState.CANCELLED)
+# A department's queue: tasks it has to act on. Spelled once, so the queue's queries and its
+# partial index (Task.Meta) name the same states in the same order and the index applies.
+QUEUE_STATES = (TaskState.READY, TaskState.ACCEPTED, TaskState.CORRECTION)
 SUBMITTED_STATES = (
     ApplicationState.IN_PROGRESS,
     ApplicationState.CORRECTION,

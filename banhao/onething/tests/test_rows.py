@@ -102,3 +102,23 @@ def test_inserted_rows_get_their_ids_by_key(citizen, media):
     }
     assert Task.objects.get(application=app, position=2).depends_on == [1]
     assert all(not t._state.adding for t in tasks)
+
+
+def test_the_queue_reads_open_tasks_in_index_order(citizen, handlers, media):
+    """A department's queue never sorts all its open tasks (their number grows with volume)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from banhao.onething import selectors
+
+    if connection.vendor != "sqlite":
+        pytest.skip("query plans are checked on SQLite; PostgreSQL plans by table statistics")
+    services.submit(actor=citizen, application_id=ready_draft(citizen).pk)
+    with CaptureQueriesContext(connection) as queries:
+        tasks = selectors.handler_queue(handlers["县卫生健康局"])
+    assert tasks
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + queries.captured_queries[0]["sql"])
+        plan = " ".join(str(row) for row in cursor.fetchall())
+    assert "onething_task_open_queue" in plan
+    assert "TEMP B-TREE" not in plan
