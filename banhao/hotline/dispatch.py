@@ -46,6 +46,37 @@ def tokenize(text: str) -> list[str]:
     return [w.lower() for w in jieba.lcut(text or "") if _WORD.search(w)]
 
 
+class _Tfidf:
+    """A fitted TfidfVectorizer turned into plain lookups, for one short text at a time.
+
+    ``TfidfVectorizer.transform`` validates its input, builds a sparse matrix and runs the
+    tokenizer again for every call; a suggestion needs only the few terms of one text. This
+    gives the same vector (same vocabulary, idf, sublinear tf and l2 norm) as a pair of arrays:
+    the term columns and their weights, from tokens already cut once.
+    """
+
+    def __init__(self, vectorizer) -> None:
+        self.vocabulary: dict[str, int] = vectorizer.vocabulary_
+        self.idf = np.asarray(vectorizer.idf_, dtype=np.float64)
+        self.sublinear = bool(vectorizer.sublinear_tf)
+
+    def vector(self, tokens: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        counts: dict[int, int] = {}
+        for token in tokens:
+            column = self.vocabulary.get(token)
+            if column is not None:
+                counts[column] = counts.get(column, 0) + 1
+        if not counts:
+            return np.zeros(0, dtype=np.intp), np.zeros(0)
+        columns = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
+        tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+        if self.sublinear:
+            tf = np.log(tf) + 1.0
+        weights = tf * self.idf[columns]
+        norm = np.sqrt(weights @ weights)
+        return columns, (weights / norm if norm > 0 else weights)
+
+
 @dataclass(frozen=True)
 class Candidate:
     department_id: int
@@ -63,9 +94,14 @@ class _DutyMatcher:
         categories = list(Category.objects.filter(is_active=True, parent__isnull=False))
         self.codes = [c.code for c in categories]
         self.category_ids = [c.pk for c in categories]
+        self.code_of = dict(zip(self.category_ids, self.codes, strict=True))
         docs = [f"{c.name} {c.keywords}" for c in categories]
-        self.vectorizer = TfidfVectorizer(tokenizer=tokenize, lowercase=False, token_pattern=None)
-        self.matrix = self.vectorizer.fit_transform(docs) if docs else None
+        self.matrix = None
+        if docs:
+            vectorizer = TfidfVectorizer(tokenizer=tokenize, lowercase=False, token_pattern=None)
+            # Matters × terms, dense (a few hundred of each): a suggestion reads a few columns.
+            self.matrix = np.asfortranarray(vectorizer.fit_transform(docs).toarray())
+            self.tfidf = _Tfidf(vectorizer)
         self.duty: dict[tuple[int, int | None], tuple[int, str]] = {}
         for line in DutyAssignment.objects.select_related("department"):
             self.duty[(line.category_id, line.town_id)] = (line.department_id, line.department.name)
@@ -73,10 +109,11 @@ class _DutyMatcher:
     def unit_for(self, category_id: int, town_id: int | None) -> tuple[int, str] | None:
         return self.duty.get((category_id, town_id)) or self.duty.get((category_id, None))
 
-    def category_probabilities(self, text: str) -> np.ndarray:
+    def category_probabilities(self, tokens: list[str]) -> np.ndarray:
         if self.matrix is None:
             return np.zeros(0)
-        sims = (self.matrix @ self.vectorizer.transform([text]).T).toarray().ravel()
+        columns, weights = self.tfidf.vector(tokens)
+        sims = self.matrix[:, columns] @ weights
         total = sims.sum()
         # Mass left for "none of these": a text that matches few keywords gets a low confidence.
         return sims / (total + 0.25) if total > 0 else sims
@@ -92,15 +129,33 @@ class _Learned:
         self.names: dict[int, str] = payload["names"]
         self.samples = record.samples
         self.weight = min(MAX_LEARNED_WEIGHT, self.samples / (self.samples + HALF_WEIGHT_AT))
+        # predict_proba for one text, without sklearn's per-call checks: the decision values
+        # of the terms present, then softmax (multinomial) or the logistic function (2 units).
+        self.tfidf = _Tfidf(self.vectorizer)
+        self.coef = np.asfortranarray(self.classifier.coef_, dtype=np.float64)
+        self.intercept = np.asarray(self.classifier.intercept_, dtype=np.float64)
+        self.classes = [int(c) for c in self.classifier.classes_]
 
-    def probabilities(self, text: str, town_id: int | None) -> dict[int, float]:
-        vec = self.vectorizer.transform([_with_town(text, town_id)])
-        probs = self.classifier.predict_proba(vec)[0]
-        return {int(c): float(p) for c, p in zip(self.classifier.classes_, probs, strict=True)}
+    def probabilities(self, tokens: list[str], town_id: int | None) -> dict[int, float]:
+        """``tokens`` of the text (tokenize(text)); the town's token is added here."""
+        columns, weights = self.tfidf.vector([*tokens, _town_token(town_id)])
+        decision = self.coef[:, columns] @ weights + self.intercept
+        if len(self.classes) == 2:  # binary: one decision value for the second class
+            second = 1.0 / (1.0 + np.exp(-decision[0]))
+            probs = np.array([1.0 - second, second])
+        else:
+            exp = np.exp(decision - decision.max())
+            probs = exp / exp.sum()
+        return {c: float(p) for c, p in zip(self.classes, probs, strict=True)}
+
+
+def _town_token(town_id: int | None) -> str:
+    return f"town{town_id or 0}"
 
 
 def _with_town(text: str, town_id: int | None) -> str:
-    return f"{text} town{town_id or 0}"
+    # Cut as the text's own tokens followed by the town token (a separate Latin word).
+    return f"{text} {_town_token(town_id)}"
 
 
 class _State:
@@ -151,6 +206,7 @@ def suggest(
 ) -> list[Candidate]:
     """Ranked units for a ticket's text and town (and the category if the operator chose one)."""
     matcher, learned = _refresh()
+    tokens = tokenize(text)
     scores: dict[int, float] = {}
     names: dict[int, str] = {}
     best_category: dict[int, str] = {}
@@ -158,22 +214,21 @@ def suggest(
         unit = matcher.unit_for(category_id, town_id)
         cat_probs = [(category_id, 1.0)] if unit else []
     else:
-        probs = matcher.category_probabilities(text)
+        probs = matcher.category_probabilities(tokens)
         top = np.argsort(probs)[::-1][:5] if len(probs) else []
         cat_probs = [(matcher.category_ids[i], float(probs[i])) for i in top if probs[i] > 0]
-    codes = dict(zip(matcher.category_ids, matcher.codes, strict=True))
     for cat_id, p in cat_probs:
         unit = matcher.unit_for(cat_id, town_id)
         if unit is None:
             continue
         scores[unit[0]] = scores.get(unit[0], 0.0) + p
         names[unit[0]] = unit[1]
-        best_category.setdefault(unit[0], codes.get(cat_id, ""))
+        best_category.setdefault(unit[0], matcher.code_of.get(cat_id, ""))
     if learned is not None:
         # A category chosen by a person is firmer evidence than a keyword match.
         w = learned.weight * (0.5 if category_id is not None else 1.0)
         scores = {k: v * (1 - w) for k, v in scores.items()}
-        for dept_id, p in learned.probabilities(text, town_id).items():
+        for dept_id, p in learned.probabilities(tokens, town_id).items():
             scores[dept_id] = scores.get(dept_id, 0.0) + w * p
             names.setdefault(dept_id, learned.names.get(dept_id, ""))
     ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)[:limit]
