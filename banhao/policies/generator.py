@@ -91,7 +91,7 @@ def generate_policies(count: int, *, seed: int | None = None) -> dict:
             for label, rule in (_clause(rng, towns) for _ in range(rng.randint(1, 5)))
         ]
         clauses_total += len(clauses)
-        exempt = rng.random() < 0.1
+        exempt = rng.random() < 0.05
         values = {
             "department": rng.choice(departments),
             "title": f"演示政策 {number:03d}",
@@ -99,7 +99,7 @@ def generate_policies(count: int, *, seed: int | None = None) -> dict:
             "benefit_title": f"演示补助 {number:03d}",
             "valid_from": dt.date(2024, 1, 1),
             "exempt_application": exempt,
-            "needs_staff_approval": exempt and rng.random() < 0.5,
+            "needs_staff_approval": exempt and rng.random() < 0.67,
             "is_demo": True,
         }
         if rng.random() < 0.5:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -31,6 +31,7 @@ from .models import Clause, Grant, Policy, PolicyMatch
 from .states import GRANT_TRANSITIONS, POLICY_TRANSITIONS, GrantState, PolicyState
 
 CHUNK = 500
+GRANT_CHUNK = 2000
 EDITABLE_FIELDS = (
     "title",
     "title_en",
@@ -370,10 +371,7 @@ def _store_policy(cp, current: set[int], accounts: dict, as_of, now, report: Mat
     report.lapsed += len(lapsing)
     if new or lapsing or back:
         with transaction.atomic():
-            PolicyMatch.objects.bulk_create(
-                [PolicyMatch(policy=policy, enterprise_id=pk, matched_at=now) for pk in new],
-                batch_size=5000,
-            )
+            _insert_matches(policy.pk, new, now)
             for chunk in _chunks(lapsing):
                 rows.filter(enterprise_id__in=chunk).update(lapsed_at=now)
             for chunk in _chunks(back):
@@ -401,6 +399,19 @@ def _store_policy(cp, current: set[int], accounts: dict, as_of, now, report: Mat
         _notify_matches(policy, with_account, accounts, grants, now, report)
 
 
+def _insert_matches(policy_id: int, enterprise_ids: list[int], now) -> None:
+    """New match rows, many at a time (a first run stores over a million on a county)."""
+    if not enterprise_ids:
+        return
+    table = connection.ops.quote_name(PolicyMatch._meta.db_table)
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    # The table name is our own model's, quoted; the values are parameters.
+    sql = f"INSERT INTO {table} (policy_id, enterprise_id, matched_at) VALUES (%s, %s, %s)"  # noqa: S608
+    with connection.cursor() as cursor:
+        for chunk in _chunks(enterprise_ids, 10_000):
+            cursor.executemany(sql, [(policy_id, pk, stamp) for pk in chunk])
+
+
 def _make_grants(cp, current: set[int], accounts, as_of, report) -> dict[int, Grant]:
     """Grants for eligible enterprises that have none yet (one per policy and enterprise)."""
     policy = cp.policy
@@ -408,7 +419,7 @@ def _make_grants(cp, current: set[int], accounts, as_of, report) -> dict[int, Gr
     todo = sorted(current - have)
     state = GrantState.PENDING_APPROVAL if policy.needs_staff_approval else GrantState.GRANTED
     made: dict[int, Grant] = {}
-    for chunk in _chunks(todo):
+    for chunk in _chunks(todo, GRANT_CHUNK):
         enterprises = Enterprise.objects.in_bulk(chunk)
         with transaction.atomic():
             grants = Grant.objects.bulk_create(
@@ -425,19 +436,26 @@ def _make_grants(cp, current: set[int], accounts, as_of, report) -> dict[int, Gr
             )
             if any(g.pk is None for g in grants):  # pragma: no cover - old SQLite only
                 grants = list(Grant.objects.filter(policy=policy, enterprise_id__in=chunk))
-            for grant in grants:
-                record(
-                    actor=None,
-                    action=AuditAction.CREATE,
-                    event_type="policies.grant_made",
-                    obj=grant,
-                    subject_key=grant.enterprise.credit_code,
-                    summary=f"{policy.title}: {grant.enterprise.name}",
-                    after={"state": state, "amount": str(grant.amount)},
-                )
-                if state == GrantState.GRANTED:
-                    _record_benefit(grant, as_of)
-                made[grant.enterprise_id] = grant
+            if state == GrantState.GRANTED:
+                # Each benefit is recorded (and audited) by the archives, once per grant.
+                for grant in grants:
+                    grant.benefit = _record_benefit(grant, as_of)
+                Grant.objects.bulk_update(grants, ["benefit"], batch_size=1000)
+            # One audit record per chunk: the job made these grants, in this state.
+            record(
+                actor=None,
+                action=AuditAction.CREATE,
+                event_type="policies.grants_made",
+                obj=policy,
+                summary=f"{policy.title}: {len(grants)}",
+                after={
+                    "state": state,
+                    "count": len(grants),
+                    "total": str(sum((g.amount for g in grants), Decimal("0"))),
+                },
+                extra={"grants": {str(g.pk): g.enterprise_id for g in grants}},
+            )
+            made.update((g.enterprise_id, g) for g in grants)
     if state == GrantState.GRANTED:
         report.grants_granted += len(made)
     else:
@@ -452,7 +470,7 @@ def _amount(cp, enterprise, as_of) -> Decimal:
     return rules.amount_of(cp.formula, rules.facts_of(enterprise, as_of), policy.amount_cap)
 
 
-def _record_benefit(grant: Grant, granted_on: dt.date) -> None:
+def _record_benefit(grant: Grant, granted_on: dt.date):
     from banhao.archives.services import record_benefit
 
     policy = grant.policy
@@ -466,8 +484,7 @@ def _record_benefit(grant: Grant, granted_on: dt.date) -> None:
         granted_by=policy.department,
         source_ref=f"policy-grant:{grant.pk}",
     )
-    grant.benefit = benefit
-    grant.save(update_fields=["benefit"])
+    return benefit
 
 
 def _language(user) -> str:
@@ -562,8 +579,8 @@ def approve_grant(*, actor, grant: Grant, today: dt.date | None = None) -> Grant
     grant.state = GrantState.GRANTED
     grant.decided_by = actor
     grant.decided_at = timezone.now()
-    grant.save(update_fields=["state", "decided_by", "decided_at"])
-    _record_benefit(grant, today or timezone.localdate())
+    grant.benefit = _record_benefit(grant, today or timezone.localdate())
+    grant.save(update_fields=["state", "decided_by", "decided_at", "benefit"])
     record(
         actor=actor,
         action=AuditAction.TRANSITION,

@@ -215,7 +215,7 @@ def test_exempt_policy_with_approval_waits_for_staff(make_policy, firms, writer)
     tech.refresh_from_db()
     assert tech.state == GrantState.REJECTED and tech.benefit is None
     events = set(AuditRecord.objects.values_list("event_type", flat=True))
-    assert {"policies.grant_made", "policies.grant_approved", "policies.grant_rejected"} <= events
+    assert {"policies.grants_made", "policies.grant_approved", "policies.grant_rejected"} <= events
 
 
 def test_simulation_counts_and_costs_without_writing(make_policy, firms):
