@@ -6,6 +6,7 @@ and shapes the answer; refusals come back as ``{"code", "message", "problems"}``
 import datetime as dt
 
 from django.http import Http404, HttpResponse
+from django.utils import timezone
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
@@ -265,7 +266,7 @@ def _department_name(task: Task, item: dict | None) -> str:
     return task.department.name
 
 
-def _task_out(task: Task, item: dict | None = None) -> dict:
+def _task_out(task: Task, item: dict | None = None, horizon: dt.date | None = None) -> dict:
     return {
         "id": task.pk,
         "position": task.position,
@@ -276,14 +277,15 @@ def _task_out(task: Task, item: dict | None = None) -> dict:
         "result": task.result,
         "reason": task.reason,
         "revision": task.revision,
-        "flag": selectors.deadline_flag(task),
+        "flag": selectors.deadline_flag(task, horizon=horizon),
     }
 
 
 def _detail(app: Application) -> dict:
     view = selectors.application_detail(app)
     out = _app_out(app, view.uploads)
-    out["tasks"] = [_task_out(t, t.item_def) for t in view.tasks]
+    horizon = selectors.warn_horizon(timezone.localdate())
+    out["tasks"] = [_task_out(t, t.item_def, horizon) for t in view.tasks]
     out["timeline"] = [
         {"kind": e.kind, "note": e.note, "actor": e.actor_label, "at": e.created_at}
         for e in view.events

@@ -3,12 +3,14 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db import connection
+from django.db.models import BooleanField, Prefetch, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from banhao.catalog import definitions
 from banhao.catalog.models import BundleVersion, OneThing
-from banhao.core.workdays import working_days_between
+from banhao.core.workdays import add_working_days
 
 from . import access, rows
 from .models import Application, Correction, Event, Task
@@ -41,8 +43,15 @@ def bundle(number: int) -> tuple[OneThing, BundleVersion] | None:
     return onething, version
 
 
-def deadline_flag(task: Task, today: dt.date | None = None) -> str:
-    """ "overdue", "due_soon" or "" for an open task with a running deadline."""
+def warn_horizon(today: dt.date) -> dt.date:
+    """The first due date not flagged "due soon" on ``today``: a task is due soon when at most
+    WARN_WORKING_DAYS working days are left, i.e. its due date comes before this one."""
+    return add_working_days(today, WARN_WORKING_DAYS + 1)
+
+
+def deadline_flag(task: Task, today: dt.date | None = None, horizon: dt.date | None = None) -> str:
+    """ "overdue", "due_soon" or "" for an open task with a running deadline. A page flagging
+    many tasks passes ``horizon`` (``warn_horizon(today)``), computed once."""
     if task.state not in OPEN_TASK_STATES or task.due_date is None:
         return ""
     if task.state == TaskState.CORRECTION:
@@ -50,24 +59,41 @@ def deadline_flag(task: Task, today: dt.date | None = None) -> str:
     today = today or timezone.localdate()
     if today > task.due_date:
         return "overdue"
-    if working_days_between(today, task.due_date) <= WARN_WORKING_DAYS:
+    if task.due_date < (horizon or warn_horizon(today)):
         return "due_soon"
     return ""
 
 
-def handler_queue(user, *, state: str = "open", limit: int = 50) -> list[Task]:
-    """The department's tasks, most urgent first; each carries ``flag`` and ``item_def``."""
+def _in_queue() -> RawSQL:
+    """``state IN QUEUE_STATES`` with the states written into the SQL, not bound as parameters:
+    SQLite uses the partial index ``onething_task_open_queue`` only when it can see that the
+    query names the index's states (the states are this module's constants)."""
+    qn = connection.ops.quote_name
+    states = ", ".join(f"'{state}'" for state in QUEUE_STATES)
+    column = f"{qn(Task._meta.db_table)}.{qn('state')}"
+    return RawSQL(f"{column} IN ({states})", [], output_field=BooleanField())  # noqa: S611
+
+
+def queue_queryset(user, state: str = "open") -> QuerySet[Task]:
+    """The department's tasks, most urgent first (an open queue reads the partial index in
+    order, so its cost does not grow with the number of open tasks)."""
     qs = access.scoped_tasks(Task.objects.all(), user).select_related(
         "application__onething", "application__receiving_venue", "item"
     )
     if state == "open":
-        qs = qs.filter(state__in=QUEUE_STATES)
+        qs = qs.filter(_in_queue())
     elif state:
         qs = qs.filter(state=state)
-    tasks = list(qs.order_by("due_date", "id")[:limit])
+    return qs.order_by("due_date", "id")
+
+
+def handler_queue(user, *, state: str = "open", limit: int = 50) -> list[Task]:
+    """The department's tasks, most urgent first; each carries ``flag``."""
+    tasks = list(queue_queryset(user, state)[:limit])
     today = timezone.localdate()
+    horizon = warn_horizon(today)
     for task in tasks:
-        task.flag = deadline_flag(task, today)
+        task.flag = deadline_flag(task, today, horizon)
     return tasks
 
 
@@ -113,9 +139,10 @@ def application_view(application: Application) -> ApplicationView:
     definition = application.definition
     by_position = definitions.items_by_position(definition)
     today = timezone.localdate()
+    horizon = warn_horizon(today)
     for task in tasks:
         task.item_def = by_position[task.position]
-        task.flag = deadline_flag(task, today)
+        task.flag = deadline_flag(task, today, horizon)
     positions = application.positions or definitions.applicable_positions(
         definition, application.answers
     )

@@ -146,9 +146,7 @@ def start_application(
     except IntegrityError:
         # A concurrent request with the same key won the race: hand back its draft.
         return Application.objects.get(created_by=actor, idempotency_key=idempotency_key)
-    Event.objects.create(
-        application=application, kind=EventKind.CREATED, actor_label=_actor_label(actor)
-    )
+    rows.insert([_event(application, EventKind.CREATED, label=_actor_label(actor))])
     record(
         actor=actor,
         action=AuditAction.CREATE,
@@ -220,7 +218,7 @@ def save_answers(*, actor, application_id: int, answers: dict) -> Application:
     application.positions = definitions.applicable_positions(
         application.definition, application.answers
     )
-    application.save(update_fields=["answers", "positions", "updated_at"])
+    rows.update(application, ["answers", "positions", "updated_at"])
     record(
         actor=actor,
         action=AuditAction.UPDATE,
@@ -244,7 +242,7 @@ def save_form(*, actor, application_id: int, data: dict) -> Application:
         **application.data,
         **{k: str(v if v is not None else "").strip() for k, v in data.items()},
     }
-    application.save(update_fields=["data", "updated_at"])
+    rows.update(application, ["data", "updated_at"])
     record(
         actor=actor,
         action=AuditAction.UPDATE,

@@ -7,9 +7,12 @@ applications (default 1,000,000). Then, with ``bundles = min(10,000, max(100, vo
    complete newborn drafts through the services (answers, form, eight uploads), then submit
    each and approve its seven tasks as they become ready — every step its own audited
    transaction. Figures: drafts per second, and completed bundles per second for submit +
-   approvals.
+   approvals. On SQLite (one writer at a time) one process completes them; on PostgreSQL,
+   where each commit waits for the disk, two processes per CPU share them, as several
+   handlers do (the figure is all bundles over first start to last end;
+   ``BANHAO_BENCH_STREAMS=N`` sets the number of processes, to compare).
 2. **HTTP**: gunicorn (4 sync workers) on loopback; 20 concurrent clients, each logged in as a
-   citizen and as one handler of each of the four departments, carry ``bundles / 10`` newborn
+   citizen and using one session per handler of each of the four departments, carry ``bundles / 10`` newborn
    bundles (at least 40) through the JSON API: start, answers, form, eight uploads, submit,
    then the handlers approve. Figures: completed bundles per second, p50/p95 of the submit
    call, and a handler's queue page (``/services/queue/``) loaded by a 21st client during the
@@ -125,17 +128,14 @@ def _file(code: str, types: list[str]):
     return SimpleUploadedFile(f"{code}.jpg", b"\xff\xd8\xff" + b"0" * 2000, "image/jpeg")
 
 
-def service_phase(bundles: int) -> None:
-    """Prepare ``bundles`` drafts, then submit and complete each; print one JSON line."""
-    from django.db import connection
-
+def prepare_phase(bundles: int, path: str) -> None:
+    """Prepare ``bundles`` complete drafts through the services; write their (actor, id) pairs
+    to ``path`` and print the seconds it took as one JSON line."""
     from banhao.catalog import definitions
     from banhao.catalog.models import OneThing
     from banhao.onething import services
-    from banhao.onething.models import Task
-    from banhao.onething.states import TaskState
 
-    citizens, handlers = _users()
+    citizens, _handlers = _users()
     onething = OneThing.objects.get(number=9)
     data = _newborn_data()
     started = time.perf_counter()
@@ -152,9 +152,31 @@ def service_phase(bundles: int) -> None:
                 code=m["code"],
                 upload=_file(m["code"], m["file_types"]),
             )
-        drafts.append((actor, app))
+        drafts.append((actor.pk, app.pk))
     prepared = time.perf_counter() - started
-    results = {i["position"]: i["result_example"] for i in drafts[0][1].definition["items"]}
+    with open(path, "w") as out:
+        json.dump(drafts, out)
+    print(json.dumps({"bundles": bundles, "prepare_seconds": prepared}))
+
+
+def complete_phase(path: str) -> None:
+    """Submit each draft listed in ``path`` and approve its tasks as they become ready, every
+    step its own audited transaction; print wall-clock start and end (epoch seconds), steps and
+    submit latencies as one JSON line."""
+    from django.db import connection
+
+    from banhao.catalog.models import OneThing
+    from banhao.catalog.services import latest_version
+    from banhao.onething import services
+    from banhao.onething.models import Task
+    from banhao.onething.states import TaskState
+
+    with open(path) as source:
+        drafts = json.load(source)
+    citizens, handlers = _users()
+    actors = {u.pk: u for u in citizens}
+    definition = latest_version(OneThing.objects.get(number=9)).definition
+    results = {i["position"]: i["result_example"] for i in definition["items"]}
     # The harness finds the ready tasks with one plain statement per round (a handler's queue
     # is measured separately), so what is timed is the services' own work.
     table = connection.ops.quote_name(Task._meta.db_table)
@@ -162,18 +184,17 @@ def service_phase(bundles: int) -> None:
         f"SELECT id, position, department_id FROM {table} "  # noqa: S608 - our own table name
         "WHERE application_id = %s AND state = %s"
     )
-
     submit_ms = []
     steps = 0
-    started = time.perf_counter()
-    for actor, app in drafts:
+    start = time.time()
+    for actor_id, app_id in drafts:
         t0 = time.perf_counter()
-        services.submit(actor=actor, application_id=app.pk)
+        services.submit(actor=actors[actor_id], application_id=app_id)
         submit_ms.append((time.perf_counter() - t0) * 1000)
         steps += 1
         while True:
             with connection.cursor() as cursor:
-                cursor.execute(ready_sql, [app.pk, TaskState.READY])
+                cursor.execute(ready_sql, [app_id, TaskState.READY])
                 ready = cursor.fetchall()
             if not ready:
                 break
@@ -182,18 +203,62 @@ def service_phase(bundles: int) -> None:
                     actor=handlers[department_id], task_id=pk, result=results[position]
                 )
                 steps += 1
-    completed = time.perf_counter() - started
-    print(
-        json.dumps(
-            {
-                "bundles": bundles,
-                "prepare_seconds": prepared,
-                "complete_seconds": completed,
-                "steps": steps,
-                "submit_ms": submit_ms,
-            }
+    end = time.time()
+    print(json.dumps({"start": start, "end": end, "steps": steps, "submit_ms": submit_ms}))
+
+
+def service_phase(db, bundles: int, streams: int, folder: str, log) -> dict:
+    """Prepare the drafts, then complete them in ``streams`` processes at once (each its own
+    share of the drafts, as several handlers work at once); the figure is all bundles over the
+    time from the first stream's start to the last one's end."""
+    path = os.path.join(folder, "drafts.json")
+    prepared = json.loads(
+        db.manage(
+            "shell",
+            "--command",
+            f"from bench.scenarios.onething import prepare_phase; prepare_phase({bundles}, {path!r})",
         )
+        .strip()
+        .splitlines()[-1]
     )
+    with open(path) as source:
+        drafts = json.load(source)
+    log(f"Service layer: completing {bundles:,} bundles in {streams} stream(s) …")
+    workers = []
+    for n in range(streams):
+        share = os.path.join(folder, f"drafts-{n}.json")
+        with open(share, "w") as out:
+            json.dump(drafts[n::streams], out)
+        workers.append(
+            subprocess.Popen(  # noqa: S603 - our own command
+                [
+                    sys.executable,
+                    "-m",
+                    "banhao.cli",
+                    "shell",
+                    "--command",
+                    f"from bench.scenarios.onething import complete_phase; complete_phase({share!r})",
+                ],
+                env=db.env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+        )
+    outputs = []
+    for worker in workers:
+        out, err = worker.communicate()
+        if worker.returncode:
+            raise BenchError(f"service stream failed (exit {worker.returncode}):\n{err[-3000:]}")
+        outputs.append(json.loads(out.strip().splitlines()[-1]))
+    return {
+        "bundles": bundles,
+        "streams": streams,
+        "prepare_seconds": prepared["prepare_seconds"],
+        "complete_seconds": max(o["end"] for o in outputs) - min(o["start"] for o in outputs),
+        "steps": sum(o["steps"] for o in outputs),
+        "submit_ms": [ms for o in outputs for ms in o["submit_ms"]],
+    }
 
 
 def setup_http() -> None:
@@ -280,6 +345,9 @@ def http_phase(db, bundles: int, log) -> dict:
         .splitlines()[-1]
     )
     db.manage("collectstatic", "--noinput", "--verbosity", "0")
+    # Sync workers, CPU-bound: more than the cores only adds switching, and on SQLite more
+    # writers waiting for its one write lock (each wait sleeps in growing steps).
+    workers = int(os.environ.get("BANHAO_BENCH_WORKERS") or 4)
     port = _free_port()
     env = dict(db.env)
     env["DJANGO_ALLOWED_HOSTS"] = "127.0.0.1,localhost"
@@ -292,7 +360,7 @@ def http_phase(db, bundles: int, log) -> dict:
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
-            "4",
+            str(workers),
             "--log-level",
             "warning",
         ],
@@ -433,16 +501,16 @@ def run(context: Context) -> list[dict]:
             .strip()
             .splitlines()[-1]
         )
-        context.log(f"Service layer: {bundles:,} newborn bundles …")
-        service = json.loads(
-            db.manage(
-                "shell",
-                "--command",
-                f"from bench.scenarios.onething import service_phase; service_phase({bundles})",
-            )
-            .strip()
-            .splitlines()[-1]
+        context.log(f"Service layer: preparing {bundles:,} newborn drafts …")
+        # SQLite has one writer at a time: one stream. PostgreSQL takes concurrent writers, and
+        # each commit waits for the disk (~2 ms here), so one stream would measure the disk:
+        # two streams per CPU, as several handlers work at once.
+        # BANHAO_BENCH_STREAMS overrides it, to compare.
+        streams = int(
+            os.environ.get("BANHAO_BENCH_STREAMS")
+            or (1 if db.vendor == "sqlite" else 2 * (os.cpu_count() or 1))
         )
+        service = service_phase(db, bundles, streams, media, context.log)
         http = http_phase(db, http_bundles, context.log)
     shutil.rmtree(media, ignore_errors=True)
     s50, s95 = percentiles(service["submit_ms"], 50, 95)
@@ -471,7 +539,7 @@ def run(context: Context) -> list[dict]:
         ),
         record(
             **common,
-            operation="submit + complete newborn (services)",
+            operation=f"submit + complete newborn (services, {service['streams']} stream(s))",
             volume=service["bundles"],
             seconds=service["complete_seconds"],
             throughput_per_s=throughput(service["bundles"], service["complete_seconds"]),

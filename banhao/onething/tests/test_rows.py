@@ -107,18 +107,38 @@ def test_inserted_rows_get_their_ids_by_key(citizen, media):
 def test_the_queue_reads_open_tasks_in_index_order(citizen, handlers, media):
     """A department's queue never sorts all its open tasks (their number grows with volume)."""
     from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     from banhao.onething import selectors
 
     if connection.vendor != "sqlite":
         pytest.skip("query plans are checked on SQLite; PostgreSQL plans by table statistics")
     services.submit(actor=citizen, application_id=ready_draft(citizen).pk)
-    with CaptureQueriesContext(connection) as queries:
-        tasks = selectors.handler_queue(handlers["县卫生健康局"])
-    assert tasks
-    with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN QUERY PLAN " + queries.captured_queries[0]["sql"])
-        plan = " ".join(str(row) for row in cursor.fetchall())
+    health = handlers["县卫生健康局"]
+    assert selectors.handler_queue(health)
+    # explain() runs the statement as the page does, with its parameters bound.
+    plan = selectors.queue_queryset(health)[:50].explain()
     assert "onething_task_open_queue" in plan
     assert "TEMP B-TREE" not in plan
+
+
+def test_deadline_flags_with_one_horizon_match_counting_working_days(seeded):
+    """A page flags its tasks against one precomputed date; the flag is the same as counting
+    the working days left for each task (weekends and the calendar's overrides included)."""
+    from banhao.core.workdays import working_days_between
+    from banhao.onething.selectors import WARN_WORKING_DAYS, deadline_flag, warn_horizon
+
+    start = dt.date(2026, 9, 28)  # a week with the National Day holidays after it
+    for offset in range(21):
+        today = start + dt.timedelta(days=offset)
+        horizon = warn_horizon(today)
+        for ahead in range(-2, 15):
+            due = today + dt.timedelta(days=ahead)
+            task = Task(state=TaskState.READY, due_date=due)
+            counted = (
+                "overdue"
+                if today > due
+                else "due_soon"
+                if working_days_between(today, due) <= WARN_WORKING_DAYS
+                else ""
+            )
+            assert deadline_flag(task, today, horizon) == counted == deadline_flag(task, today)
