@@ -7,6 +7,9 @@ In a throwaway database of the configured kind: migrate, seed, ``banhao generate
   ranking (each timed 7 times: p50/p95);
 - the dispatch suggestion per ticket (duty list plus the model trained on handled tickets);
 - intake over HTTP: 20 concurrent clients POST Open311 requests to gunicorn on loopback.
+
+The load generator runs on the same cores as the server, so it is kept lean: 20 threads, each
+with its own keep-alive connection sending prepared request bytes (``_Connection``).
 """
 
 import json
@@ -15,13 +18,19 @@ import subprocess
 import sys
 import threading
 import time
+from urllib.parse import urlencode
 
 from bench import Context, percentiles, record, scenario, throughput, throwaway_database
 
 SEED = 2024
 CLIENTS = 20
 INTAKE_REQUESTS = 4000
-WORKERS = 4
+WARMUP_REQUESTS = 200
+# gunicorn for the intake: gthread workers keep the clients' connections alive. On 2 cores, two
+# processes of 5 threads did better than 3-4 sync workers or more processes (fewer processes
+# competing with PostgreSQL and the load generator for the cores; docs/adr/0005-hotline.md).
+WORKERS = 2
+THREADS = 5
 
 QUERIES = r"""
 import json, time, datetime as dt
@@ -65,9 +74,74 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _intake(env: dict, log) -> tuple[int, float, list[float], int]:
-    import httpx
+class _Connection:
+    """A minimal HTTP/1.1 keep-alive client for the load generator.
 
+    The load generator shares the machine's cores with the server it measures, so it does as
+    little as possible per request: the request is sent as prepared bytes, and the response is
+    read up to its Content-Length (reconnecting when the server closes the connection).
+    """
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.sock: socket.socket | None = None
+        self.buffer = b""
+
+    def post(self, request: bytes) -> tuple[int, bytes]:
+        if self.sock is None:
+            self.sock = socket.create_connection(("127.0.0.1", self.port), timeout=30)
+            self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            self.buffer = b""
+        self.sock.sendall(request)
+        while b"\r\n\r\n" not in self.buffer:
+            self._read()
+        head, self.buffer = self.buffer.split(b"\r\n\r\n", 1)
+        lines = head.decode("latin-1").split("\r\n")
+        status = int(lines[0].split(" ", 2)[1])
+        headers = dict(line.lower().split(": ", 1) for line in lines[1:] if ": " in line)
+        length = int(headers.get("content-length", "0"))
+        while len(self.buffer) < length:
+            self._read()
+        body, self.buffer = self.buffer[:length], self.buffer[length:]
+        if headers.get("connection") == "close":
+            self.close()
+        return status, body
+
+    def _read(self) -> None:
+        chunk = self.sock.recv(65536)
+        if not chunk:
+            self.close()
+            raise ConnectionError("the server closed the connection")
+        self.buffer += chunk
+
+    def close(self) -> None:
+        if self.sock is not None:
+            self.sock.close()
+        self.sock = None
+
+
+def _request(i: int, n: int) -> bytes:
+    codes = ["road", "water", "heating", "wages", "food_safety", "sanitation", "noise_social"]
+    body = urlencode(
+        {
+            "api_key": "bench-key",
+            "service_code": codes[i % len(codes)],
+            "lat": "36.18",
+            "long": "118.17",
+            "description": f"压测工单 {i}：小区门口问题反映，请尽快处理",
+            "phone": f"13{n:02d}{i:07d}",
+            "first_name": "测",
+            "last_name": "试",
+        }
+    ).encode()
+    return (
+        b"POST /open311/v2/requests.json HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        b"Content-Type: application/x-www-form-urlencoded\r\n"
+        b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
+    )
+
+
+def _intake(env: dict, log) -> tuple[int, float, list[float], int]:
     port = _free_port()
     server = subprocess.Popen(  # noqa: S603 - our own server on loopback
         [
@@ -79,59 +153,68 @@ def _intake(env: dict, log) -> tuple[int, float, list[float], int]:
             f"127.0.0.1:{port}",
             "--workers",
             str(WORKERS),
+            "--worker-class",
+            "gthread",
+            "--threads",
+            str(THREADS),
             "--log-level",
             "warning",
         ],
         env={**env, "DJANGO_ALLOWED_HOSTS": "127.0.0.1", "DATABASE_CONN_MAX_AGE": "600"},
     )
-    url = f"http://127.0.0.1:{port}/open311/v2/requests.json"
     try:
         deadline = time.monotonic() + 60
         while True:
             try:
-                httpx.get(f"http://127.0.0.1:{port}/open311/v2/services.json", timeout=2)
-                break
-            except httpx.HTTPError:
+                with socket.create_connection(("127.0.0.1", port), timeout=2):
+                    break
+            except OSError:
                 if time.monotonic() > deadline or server.poll() is not None:
                     raise RuntimeError("gunicorn did not start") from None
                 time.sleep(0.3)
         latencies: list[float] = []
         failures = [0]
         lock = threading.Lock()
-        counter = iter(range(INTAKE_REQUESTS))
-        codes = ["road", "water", "heating", "wages", "food_safety", "sanitation", "noise_social"]
 
-        def client_loop(n: int) -> None:
-            with httpx.Client(timeout=30) as http:
-                for i in counter:
-                    data = {
-                        "api_key": "bench-key",
-                        "service_code": codes[i % len(codes)],
-                        "lat": "36.18",
-                        "long": "118.17",
-                        "description": f"压测工单 {i}：小区门口问题反映，请尽快处理",
-                        "phone": f"13{n:02d}{i:07d}",
-                        "first_name": "测",
-                        "last_name": "试",
-                    }
+        def client_loop(numbers, n: int) -> None:
+            connection = _Connection(port)
+            try:
+                for i in numbers:
+                    request = _request(i, n)
                     t = time.perf_counter()
-                    response = http.post(url, data=data)
+                    try:
+                        status, _ = connection.post(request)
+                    except OSError:
+                        connection.close()
+                        status = 0
                     ms = (time.perf_counter() - t) * 1000
                     with lock:
                         latencies.append(ms)
-                        if response.status_code != 200:
+                        if status != 200:
                             failures[0] += 1
+            finally:
+                connection.close()
 
+        def run(numbers) -> float:
+            threads = [
+                threading.Thread(target=client_loop, args=(numbers, n)) for n in range(CLIENTS)
+            ]
+            start = time.perf_counter()
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            return time.perf_counter() - start
+
+        # Warm-up (not counted): every worker thread imports, connects and fills its caches.
+        run(iter(range(INTAKE_REQUESTS, INTAKE_REQUESTS + WARMUP_REQUESTS)))
+        latencies.clear()
+        failures[0] = 0
         log(
-            f"Intake: {INTAKE_REQUESTS} Open311 POSTs from {CLIENTS} clients, {WORKERS} gunicorn workers …"
+            f"Intake: {INTAKE_REQUESTS} Open311 POSTs from {CLIENTS} clients, {WORKERS} gunicorn "
+            f"workers × {THREADS} threads …"
         )
-        threads = [threading.Thread(target=client_loop, args=(n,)) for n in range(CLIENTS)]
-        start = time.perf_counter()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        seconds = time.perf_counter() - start
+        seconds = run(iter(range(INTAKE_REQUESTS)))
         return len(latencies), seconds, latencies, failures[0]
     finally:
         server.terminate()
