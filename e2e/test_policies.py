@@ -116,7 +116,7 @@ def test_enterprise_sees_its_policies_reasons_and_granted_benefit(
     expect(rd.get_by_test_id("clause").nth(1)).to_contain_text("4%")
     expect(rd).to_contain_text(re.compile(r"96,?000\.00"))  # 96 (10,000 yuan) × 10%
     refund = qualifying.get_by_test_id("policy-item").filter(has_text="小微企业稳岗返还")
-    expect(refund.get_by_test_id("grant-state")).to_contain_text(tr(page, "Granted"))
+    expect(refund.get_by_test_id("grant-state")).to_contain_text(tr(page, "Benefit granted"))
 
     others = page.get_by_test_id("others")
     award = others.get_by_test_id("policy-item").filter(has_text="高新技术企业认定奖励")

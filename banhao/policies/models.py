@@ -9,7 +9,6 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from .states import GrantState, PolicyState
 
@@ -21,7 +20,7 @@ class Policy(models.Model):
         "org.Department",
         on_delete=models.PROTECT,
         related_name="policies",
-        verbose_name=pgettext_lazy("policy", "issuing department"),
+        verbose_name=_("department issuing the policy"),
     )
     summary = models.TextField(_("summary"), blank=True)
     summary_en = models.TextField(_("English summary"), blank=True)

@@ -3,16 +3,15 @@ state and raise ``PolicyError`` (code ``transition``) otherwise."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 
 class PolicyState(models.TextChoices):
     # Being written; rules and texts can change; simulation only, nobody is matched or told.
     DRAFT = "draft", _("Draft")
     # Live: matched nightly, eligible enterprises are told, 免申即享 grants are made.
-    ACTIVE = "active", _("Active")
+    ACTIVE = "active", _("In force")
     # Ended (by staff, or when its validity ran out); kept with its matches and grants.
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", _("Ended")
 
 
 POLICY_TRANSITIONS = {
@@ -26,9 +25,9 @@ class GrantState(models.TextChoices):
     # Made by the matching job for a policy that needs staff approval; waiting for a decision.
     PENDING_APPROVAL = "pending_approval", _("Waiting for approval")
     # Granted: recorded as a benefit in the enterprise's archive, the enterprise was told.
-    GRANTED = "granted", pgettext_lazy("grant state", "Granted")
+    GRANTED = "granted", _("Benefit granted")
     # Refused by staff, with a reason the enterprise sees.
-    REJECTED = "rejected", _("Rejected")
+    REJECTED = "rejected", _("Grant refused")
 
 
 GRANT_TRANSITIONS = {
