@@ -115,7 +115,7 @@ def run(context: Context) -> list[dict]:
         context.log(
             f"  per policy {timing['per_policy_all']} s (CPU {timing['per_policy_cpu']} s), "
             f"scan {timing['scan_all']} s (CPU {timing['scan_cpu']} s, {timing['workers']} "
-            "threads), NumPy load {timing['numpy_load']:.3f} s + "
+            f"threads), NumPy load {timing['numpy_load']:.3f} s + "
             f"evaluate {timing['numpy_eval']:.3f} s; {timing['scan_pairs']:,} eligible pairs; "
             f"differences between the three: {timing['differences']}"
         )
