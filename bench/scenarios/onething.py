@@ -11,7 +11,8 @@ applications (default 1,000,000). Then, with ``bundles = min(10,000, max(100, vo
    where each commit waits for the disk, two processes per CPU share them, as several
    handlers do (the figure is all bundles over first start to last end;
    ``BANHAO_BENCH_STREAMS=N`` sets the number of processes, to compare).
-2. **HTTP**: gunicorn (4 sync workers) on loopback; 20 concurrent clients, each logged in as a
+2. **HTTP**: gunicorn (sync workers: one per CPU on SQLite, two on PostgreSQL;
+   ``BANHAO_BENCH_WORKERS=N`` to compare) on loopback; 20 concurrent clients, each logged in as a
    citizen and using one session per handler of each of the four departments, carry ``bundles / 10`` newborn
    bundles (at least 40) through the JSON API: start, answers, form, eight uploads, submit,
    then the handlers approve. Figures: completed bundles per second, p50/p95 of the submit
@@ -345,9 +346,14 @@ def http_phase(db, bundles: int, log) -> dict:
         .splitlines()[-1]
     )
     db.manage("collectstatic", "--noinput", "--verbosity", "0")
-    # Sync workers, CPU-bound: more than the cores only adds switching, and on SQLite more
-    # writers waiting for its one write lock (each wait sleeps in growing steps).
-    workers = int(os.environ.get("BANHAO_BENCH_WORKERS") or 4)
+    # Sync workers, CPU-bound: on SQLite one per CPU, since more only adds writers waiting for
+    # its one write lock (each wait sleeps in growing steps; 4 workers gave a p95 about 1.5
+    # times that of 2 here); on PostgreSQL two per CPU, to overlap commits waiting for the disk.
+    # BANHAO_BENCH_WORKERS overrides it, to compare.
+    cpus = os.cpu_count() or 1
+    workers = int(
+        os.environ.get("BANHAO_BENCH_WORKERS") or (cpus if db.vendor == "sqlite" else 2 * cpus)
+    )
     port = _free_port()
     env = dict(db.env)
     env["DJANGO_ALLOWED_HOSTS"] = "127.0.0.1,localhost"
