@@ -154,6 +154,7 @@ def test_staff_write_a_rule_see_the_mistake_inline_and_simulate(county_policies,
     live = page.locator("#id_clause-0-expression_live")
     expect(live).to_contain_text("Column 23")
     expect(live).to_contain_text("“revnue” is not a known fact")
+    page.screenshot(path=SCREENSHOTS / "test_policies_editor_inline_error.png", full_page=True)
     rule.fill('industry in ["C"] and annual_revenue < 5000')
     expect(live).to_contain_text("The rule reads correctly.")
     with page.expect_navigation():

@@ -217,3 +217,24 @@ def test_home_cards(client, make_policy, firms, writer):
     assert reverse("policies:for_me") in page
     page = login(client, writer).get(reverse("core:home")).content.decode()
     assert reverse("policies:staff_list") in page
+
+
+def test_policies_for_you_runs_a_constant_number_of_queries(
+    client, make_policy, firms, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user = make_user(Role.ENTERPRISE, credit_code=firms["light"].credit_code)
+    login(client, user)
+    make_policy()
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(reverse("policies:for_me")).status_code == 200
+    for _ in range(4):
+        make_policy(values={"exempt_application": True})
+    services.match_all(as_of=TODAY)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(reverse("policies:for_me")).status_code == 200
+    assert len(many) == len(few)
+    with django_assert_max_num_queries(len(few)):
+        client.get(reverse("policies:for_me"))
