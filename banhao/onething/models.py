@@ -96,6 +96,8 @@ class Application(models.Model):
         ]
         indexes = [
             models.Index(fields=["applicant", "-id"], name="onething_app_applicant"),
+            # A holder's archive lists their applications by ID number or credit code.
+            models.Index(fields=["applicant_identifier", "-id"], name="onething_app_identifier"),
             models.Index(fields=["receiving_venue", "-id"], name="onething_app_venue"),
         ]
 
