@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from banhao.audit.models import AuditAction
 from banhao.audit.services import record
+from banhao.core.i18n import localized, user_language
 
 from .errors import ArchiveError
 from .licence_types import type_for_item
@@ -60,7 +61,12 @@ def record_benefit(
     if amount is not None and amount < 0:
         raise ArchiveError("negative_amount", _("A benefit's amount cannot be negative."))
     if source_ref:
-        existing = Benefit.objects.filter(source=source, source_ref=source_ref).first()
+        # The exclude lets SQLite use the partial unique index (source_ref != '').
+        existing = (
+            Benefit.objects.filter(source=source, source_ref=source_ref)
+            .exclude(source_ref="")
+            .first()
+        )
         if existing is not None:
             return existing
     try:
@@ -425,9 +431,9 @@ def send_renewal_reminders(*, today: dt.date | None = None) -> int:
         if user is None:
             continue  # no account to remind; reminded once they have one
         days_left = (licence.expires_on - today).days
-        with transaction.atomic(), translation.override(user.preferred_language or None):
+        with transaction.atomic(), translation.override(user_language(user)):
             params = {
-                "type": licence.licence_type.name,
+                "type": localized(licence.licence_type),
                 "number": licence.number,
                 "date": licence.expires_on.isoformat(),
                 "days": days_left,

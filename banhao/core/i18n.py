@@ -1,5 +1,6 @@
-"""Picking the right language of a bilingual data field (name / name_en)."""
+"""Languages: a bilingual data field's right side (name / name_en), a user's language."""
 
+from django.conf import settings
 from django.utils import translation
 
 
@@ -10,3 +11,12 @@ def localized(obj, field: str = "name") -> str:
         if english:
             return english
     return getattr(obj, field)
+
+
+def user_language(user) -> str:
+    """The language to write to ``user`` in outside a request (notifications, jobs).
+
+    Their chosen language, else the site default (zh-hans) — never ``None``, which would turn
+    translation off and send the English source text.
+    """
+    return getattr(user, "preferred_language", "") or settings.LANGUAGE_CODE

@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -23,6 +22,7 @@ from banhao.accounts.roles import Role
 from banhao.archives.models import Enterprise
 from banhao.audit.models import AuditAction
 from banhao.audit.services import record
+from banhao.core.i18n import user_language
 from banhao.notifications.services import notify
 
 from . import access, errors, matching, rules
@@ -487,10 +487,6 @@ def _record_benefit(grant: Grant, granted_on: dt.date):
     return benefit
 
 
-def _language(user) -> str:
-    return user.preferred_language or settings.LANGUAGE_CODE
-
-
 def _amount_text(amount: Decimal) -> str:
     return _("%(amount)s yuan") % {"amount": f"{amount:,.2f}"}
 
@@ -541,7 +537,7 @@ def _notify_matches(policy, enterprise_ids, accounts, grants, now, report) -> No
             for pk in chunk:
                 user = accounts[pk]
                 grant = grants.get(pk)
-                with translation.override(_language(user)):
+                with translation.override(user_language(user)):
                     title, body = _match_message(policy, grant)
                     if notify(
                         recipient=user,
@@ -627,7 +623,7 @@ def _notify_decision(grant: Grant) -> None:
     user = enterprise_accounts([grant.enterprise_id]).get(grant.enterprise_id)
     if user is None:
         return
-    with translation.override(_language(user)):
+    with translation.override(user_language(user)):
         benefit = localized(grant.policy, "benefit_title")
         if grant.state == GrantState.GRANTED:
             title = _("Granted without application: %(benefit)s") % {"benefit": benefit}

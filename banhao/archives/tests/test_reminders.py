@@ -89,3 +89,14 @@ def test_superseded_licence_is_not_reminded(licence):
         enterprise=lic.enterprise,
     )
     assert services.send_renewal_reminders(today=TODAY) == 0
+
+
+def test_reminder_is_written_in_the_site_language_when_the_holder_chose_none(licence):
+    lic, user = licence
+    assert user.preferred_language == ""
+    services.send_renewal_reminders(today=TODAY)
+    note = Notification.objects.get(recipient=user)
+    # zh-hans, not the English source text a disabled translation would send.
+    assert note.title == "食品经营许可证即将到期"
+    assert "JY23703230000001" in note.body
+    assert "到期" in note.body
