@@ -158,6 +158,15 @@ class Enterprise(models.Model):
         return self.name
 
 
+def one_holder(name: str) -> models.CheckConstraint:
+    """Rows held in an archive belong to exactly one person or one enterprise."""
+    return models.CheckConstraint(
+        condition=models.Q(person__isnull=True, enterprise__isnull=False)
+        | models.Q(person__isnull=False, enterprise__isnull=True),
+        name=name,
+    )
+
+
 class BenefitSource(models.TextChoices):
     POLICY = "policy", _("Policy grant")
     IMPORT = "import", _("Imported")
@@ -199,11 +208,7 @@ class Benefit(models.Model):
         verbose_name = _("benefit")
         verbose_name_plural = _("benefits")
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(person__isnull=True, enterprise__isnull=False)
-                | models.Q(person__isnull=False, enterprise__isnull=True),
-                name="archives_benefit_one_holder",
-            ),
+            one_holder("archives_benefit_one_holder"),
             models.UniqueConstraint(
                 fields=["source", "source_ref"],
                 condition=~models.Q(source_ref=""),
@@ -346,11 +351,7 @@ class Licence(models.Model):
         verbose_name = _("licence")
         verbose_name_plural = _("licences")
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(person__isnull=True, enterprise__isnull=False)
-                | models.Q(person__isnull=False, enterprise__isnull=True),
-                name="archives_licence_one_holder",
-            ),
+            one_holder("archives_licence_one_holder"),
             models.UniqueConstraint(
                 fields=["source", "source_ref"],
                 condition=~models.Q(source_ref=""),
@@ -399,11 +400,7 @@ class ArchiveAccess(models.Model):
     class Meta:
         ordering = ["-id"]
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(person__isnull=True, enterprise__isnull=False)
-                | models.Q(person__isnull=False, enterprise__isnull=True),
-                name="archives_access_one_holder",
-            ),
+            one_holder("archives_access_one_holder"),
         ]
         indexes = [
             models.Index(fields=["actor", "person", "-valid_until"], name="archives_acc_person"),

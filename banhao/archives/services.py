@@ -32,6 +32,11 @@ from .models import (
 )
 
 
+def subject_key_of(holder) -> str:
+    """The identifier audit records of a holder are filed under."""
+    return holder.id_number if isinstance(holder, Person) else holder.credit_code
+
+
 def record_benefit(
     *,
     actor,
@@ -87,7 +92,7 @@ def record_benefit(
                 action=AuditAction.CREATE,
                 event_type="archives.benefit_recorded",
                 obj=benefit,
-                subject_key=person.id_number if person else enterprise.credit_code,
+                subject_key=subject_key_of(holder),
                 summary=f"{holder}: {title}",
                 after={
                     "title": title,
@@ -104,11 +109,6 @@ def record_benefit(
 
 
 # --- licences ---------------------------------------------------------------------------------
-
-
-def subject_key_of(holder) -> str:
-    """The identifier audit records of a holder are filed under."""
-    return holder.id_number if isinstance(holder, Person) else holder.credit_code
 
 
 def _holder_fields(holder) -> dict:
