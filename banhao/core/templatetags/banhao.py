@@ -7,7 +7,12 @@ register = template.Library()
 
 @register.filter
 def loc(obj, field="name"):
-    """{{ item|loc }} or {{ item|loc:"title" }}: the field in the page's language."""
+    """{{ item|loc }} or {{ item|loc:"title" }}: the field in the page's language.
+
+    An absent object (an optional foreign key) gives "", so ``|loc|default:"—"`` works.
+    """
+    if obj is None:
+        return ""
     return i18n.localized(obj, field)
 
 
