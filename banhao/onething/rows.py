@@ -1,87 +1,35 @@
 # ruff: noqa: S608 - identifiers come from the models' metadata; every value is a parameter
-"""Lean reads and writes for the steps of an application (the hot path of issue 3, item 11).
+"""Lean reads for the steps of an application (the hot path of issue 3, item 11).
 
-A bundle's life is one submission and one step per item, each its own audited transaction.
-Building SQL through Django's query compiler costs 150–500 µs per statement on a small machine
-— several times what the database takes to run it — and a step's statements are always the
-same. So the few statements a step runs are built once per model and field list from the
-models' metadata (table and column names; the backend's and fields' converters for values read;
-``pre_save`` and ``get_db_prep_save`` for values written, exactly as ``Model.save`` does) and run
-on the connection's cursor. What comes back are ordinary model instances (``Model.from_db``),
-so the services, the API and other apps use them as usual. No business rule lives here.
+A bundle's life is one submission and one step per item, each its own audited transaction;
+the few statements a step runs are built once (see ``banhao.core.rows``, whose generic reads
+and writes the services use through this module). No business rule lives here.
 
-Writes bypass ``save()`` and its signals on purpose: the models of this app define none, and
-every step still writes its audit record through ``banhao.audit``.
+The models of this app define no ``save()`` overrides or signals, so the lean writes are what
+``save()`` would do; every step still writes its audit record through ``banhao.audit``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
 from functools import cache
 
-from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import CharField, ForeignKey, IntegerField, Model, TextField
-from django.db.models.base import ModelState
-from django.db.models.signals import post_init
+from django.db import connections
 
 from banhao.catalog.models import BundleVersion
+from banhao.core.rows import children, connection, get, insert, load, reader, update
 
 from .models import Application, Attachment, Task
 
+__all__ = ["children", "get", "insert", "lock_application", "tasks_of", "update", "upload_summary"]
+
 _VERSION_FIELDS = ("id", "onething_id", "number", "digest")
-
-
-def _connection():
-    # The connection itself, not the ``django.db.connection`` proxy: every attribute read
-    # through the proxy costs a context-local lookup.
-    return connections[DEFAULT_DB_ALIAS]
-
-
-# --- reading ------------------------------------------------------------------------------
-
-
-@cache
-def _reader(model: type[Model], alias: str) -> tuple[str, list[str], list[tuple[int, list]]]:
-    """Column list, attribute names and per-column converters of a model, for ``from_db``."""
-    conn = connections[alias]
-    qn = conn.ops.quote_name
-    fields = model._meta.concrete_fields
-    table = model._meta.db_table
-    columns = ", ".join(f"{qn(table)}.{qn(f.column)}" for f in fields)
-    converters = []
-    for index, field in enumerate(fields):
-        col = field.get_col(table)
-        found = conn.ops.get_db_converters(col) + col.get_db_converters(conn)
-        if found:
-            converters.append((index, [(fn, col) for fn in found]))
-    return columns, [f.attname for f in fields], converters
-
-
-def _load(conn, model: type[Model], row: Sequence, converters, names: list[str]) -> Model:
-    if converters:
-        row = list(row)
-        for index, functions in converters:
-            value = row[index]
-            for fn, col in functions:
-                value = fn(value, col, conn)
-            row[index] = value
-    if post_init.has_listeners(model):  # pragma: no cover - none for this app's models
-        return model.from_db(conn.alias, None, row)
-    # What ``from_db`` ends with, without ``__init__``'s per-field work: every value is a
-    # column's, already converted, and nobody listens to post_init.
-    obj = model.__new__(model)
-    obj.__dict__.update(zip(names, row, strict=True))
-    obj._state = ModelState()
-    obj._state.adding = False
-    obj._state.db = conn.alias
-    return obj
 
 
 @cache
 def _lock_sql(alias: str, by_task: bool) -> str:
     conn = connections[alias]
     qn = conn.ops.quote_name
-    columns, _names, _converters = _reader(Application, alias)
+    columns, _names, _converters = reader(Application, alias)
     app, version = qn(Application._meta.db_table), qn(BundleVersion._meta.db_table)
     if by_task:
         task = qn(Task._meta.db_table)
@@ -105,8 +53,8 @@ def lock_application(*, application_id: int | None = None, task_id: int | None =
     with its version's number and digest (not its large definition: that comes from the
     per-process cache). On SQLite the write lock is the transaction itself (BEGIN IMMEDIATE).
     Returns None if there is no such application."""
-    conn = _connection()
-    _columns, names, converters = _reader(Application, conn.alias)
+    conn = connection()
+    _columns, names, converters = reader(Application, conn.alias)
     with conn.cursor() as cursor:
         cursor.execute(
             _lock_sql(conn.alias, task_id is not None),
@@ -116,7 +64,7 @@ def lock_application(*, application_id: int | None = None, task_id: int | None =
     if row is None:
         return None
     width = len(names)
-    application = _load(conn, Application, row[:width], converters, names)
+    application = load(conn, Application, row[:width], converters, names)
     # The version as ``with_version()`` gives it: its definition deferred.
     application.version = BundleVersion.from_db(conn.alias, _VERSION_FIELDS, row[width:])
     return application
@@ -125,17 +73,17 @@ def lock_application(*, application_id: int | None = None, task_id: int | None =
 @cache
 def _tasks_sql(alias: str) -> str:
     qn = connections[alias].ops.quote_name
-    columns, _names, _converters = _reader(Task, alias)
+    columns, _names, _converters = reader(Task, alias)
     return f"SELECT {columns} FROM {qn(Task._meta.db_table)} WHERE {qn('application_id')} = %s"
 
 
 def tasks_of(application: Application) -> dict[int, Task]:
     """The application's tasks by position (current when read after the application's lock)."""
-    conn = _connection()
-    _columns, names, converters = _reader(Task, conn.alias)
+    conn = connection()
+    _columns, names, converters = reader(Task, conn.alias)
     with conn.cursor() as cursor:
         cursor.execute(_tasks_sql(conn.alias), [application.pk])
-        tasks = [_load(conn, Task, row, converters, names) for row in cursor.fetchall()]
+        tasks = [load(conn, Task, row, converters, names) for row in cursor.fetchall()]
     for task in tasks:
         task._state.fields_cache["application"] = application
     return {task.position: task for task in tasks}
@@ -152,149 +100,7 @@ def _uploads_sql(alias: str) -> str:
 
 def upload_summary(application_id: int) -> dict[str, tuple[str, int]]:
     """{material code: (file name, size)} of an application's uploads."""
-    conn = _connection()
+    conn = connection()
     with conn.cursor() as cursor:
         cursor.execute(_uploads_sql(conn.alias), [application_id])
         return {code: (name, size) for code, name, size in cursor.fetchall()}
-
-
-@cache
-def _get_sql(model: type[Model], alias: str) -> str:
-    qn = connections[alias].ops.quote_name
-    columns, _names, _converters = _reader(model, alias)
-    table = qn(model._meta.db_table)
-    return f"SELECT {columns} FROM {table} WHERE {table}.{qn(model._meta.pk.column)} = %s"
-
-
-def get(model: type[Model], pk) -> Model:
-    """``model.objects.get(pk=pk)``, with the statement built once."""
-    conn = _connection()
-    _columns, names, converters = _reader(model, conn.alias)
-    with conn.cursor() as cursor:
-        cursor.execute(_get_sql(model, conn.alias), [pk])
-        row = cursor.fetchone()
-    if row is None:
-        raise model.DoesNotExist
-    return _load(conn, model, row, converters, names)
-
-
-@cache
-def _children_sql(model: type[Model], column: str, alias: str) -> str:
-    qn = connections[alias].ops.quote_name
-    columns, _names, _converters = _reader(model, alias)
-    table = qn(model._meta.db_table)
-    return (
-        f"SELECT {columns} FROM {table} WHERE {table}.{qn(column)} = %s "
-        f"ORDER BY {table}.{qn(model._meta.pk.column)}"
-    )
-
-
-def children(model: type[Model], column: str, value) -> list:
-    """``model.objects.filter(<column>=value).order_by("pk")``, with the statement built once."""
-    conn = _connection()
-    _columns, names, converters = _reader(model, conn.alias)
-    with conn.cursor() as cursor:
-        cursor.execute(_children_sql(model, column, conn.alias), [value])
-        return [_load(conn, model, row, converters, names) for row in cursor.fetchall()]
-
-
-# --- writing ------------------------------------------------------------------------------
-
-
-def _plain_type(field) -> type | None:
-    """The Python type whose values a field sends to the database unchanged (what
-    ``get_db_prep_save`` would return for them), or None."""
-    if isinstance(field, ForeignKey):
-        return int if isinstance(field.target_field, IntegerField) else None
-    if type(field) in (CharField, TextField) or isinstance(field, IntegerField):
-        return str if isinstance(field, CharField | TextField) else int
-    return None
-
-
-@cache
-def _writer(model: type[Model], names: tuple[str, ...]) -> list[tuple]:
-    fields = (
-        [model._meta.get_field(name) for name in names]
-        if names
-        else [f for f in model._meta.concrete_fields if not f.primary_key]
-    )
-    return [(f, f.attname, _plain_type(f), bool(getattr(f, "auto_now", False))) for f in fields]
-
-
-def _prepared(conn, obj: Model, fields, add: bool) -> list:
-    """The values ``save()`` would send for these fields (``pre_save``, then
-    ``get_db_prep_save``, skipped for text and whole numbers, which it returns unchanged)."""
-    values = []
-    for field, attname, plain, auto in fields:
-        value = field.pre_save(obj, add) if (add or auto) else getattr(obj, attname)
-        if value is None and plain is not None:
-            values.append(None)
-        elif (plain is str and isinstance(value, str)) or (plain is int and type(value) is int):
-            values.append(value)
-        else:
-            values.append(field.get_db_prep_save(value, conn))
-    return values
-
-
-@cache
-def _update_sql(model: type[Model], names: tuple[str, ...], alias: str) -> str:
-    qn = connections[alias].ops.quote_name
-    fields = _writer(model, names)
-    assignments = ", ".join(f"{qn(f.column)} = %s" for f, *_ in fields)
-    return (
-        f"UPDATE {qn(model._meta.db_table)} SET {assignments} "
-        f"WHERE {qn(model._meta.pk.column)} = %s"
-    )
-
-
-def update(obj: Model, names: Iterable[str]) -> None:
-    """``obj.save(update_fields=names)`` for a model with no save() override or signals
-    (``auto_now`` fields named are set, as by save)."""
-    conn = _connection()
-    names = tuple(names)
-    fields = _writer(type(obj), names)
-    with conn.cursor() as cursor:
-        cursor.execute(
-            _update_sql(type(obj), names, conn.alias),
-            [*_prepared(conn, obj, fields, False), obj.pk],
-        )
-
-
-@cache
-def _insert_sql(model: type[Model], rows: int, key: str, alias: str) -> str:
-    qn = connections[alias].ops.quote_name
-    fields = _writer(model, ())
-    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    sql = (
-        f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f, *_ in fields)}) "
-        f"VALUES {', '.join([row] * rows)}"
-    )
-    if key:
-        sql += f" RETURNING {qn(model._meta.pk.column)}, {qn(model._meta.get_field(key).column)}"
-    return sql
-
-
-def insert(objs: Sequence[Model], *, key: str = "") -> None:
-    """``bulk_create`` of new rows of one model (every concrete field but the primary key).
-    With ``key`` (an attribute unique among ``objs``, e.g. a task's position) each object gets
-    its id, matched on that attribute: RETURNING promises no order of rows."""
-    if not objs:
-        return
-    conn = _connection()
-    model = type(objs[0])
-    if key and not conn.features.can_return_rows_from_bulk_insert:  # pragma: no cover
-        model.objects.bulk_create(objs)  # both supported databases return rows
-        return
-    fields = _writer(model, ())
-    params = []
-    for obj in objs:
-        params += _prepared(conn, obj, fields, True)
-    with conn.cursor() as cursor:
-        cursor.execute(_insert_sql(model, len(objs), key, conn.alias), params)
-        if key:
-            ids = {k: pk for pk, k in cursor.fetchall()}
-            for obj in objs:
-                obj.pk = ids[getattr(obj, key)]
-    for obj in objs:
-        obj._state.adding = False
-        obj._state.db = conn.alias

@@ -165,6 +165,7 @@ def complete_phase(path: str) -> None:
     step its own audited transaction; print wall-clock start and end (epoch seconds), steps and
     submit latencies as one JSON line."""
     from django.db import connection
+    from django.urls import reverse
 
     from banhao.catalog.models import OneThing
     from banhao.catalog.services import latest_version
@@ -177,6 +178,9 @@ def complete_phase(path: str) -> None:
     citizens, handlers = _users()
     actors = {u.pk: u for u in citizens}
     definition = latest_version(OneThing.objects.get(number=9)).definition
+    # A running server has its URLconf loaded; the first result notification would otherwise
+    # import every app's URLs (~0.8 s) inside the timed loop.
+    reverse("core:home")
     results = {i["position"]: i["result_example"] for i in definition["items"]}
     # The harness finds the ready tasks with one plain statement per round (a handler's queue
     # is measured separately), so what is timed is the services' own work.

@@ -44,6 +44,27 @@ def test_record_takes_who_and_where_from_context():
     )
 
 
+def test_record_is_stored_as_the_orm_reads_it():
+    """record() writes through the lean insert: what comes back equals what the ORM reads."""
+    clerk = make_user(Role.WINDOW_CLERK, "clerk8")
+    with bind(RequestContext(ip_address="2001:db8::1", user_agent="pytest")):
+        rec = services.record(
+            actor=clerk,
+            action=AuditAction.TRANSITION,
+            event_type="thing.moved",
+            obj=clerk,
+            summary="长" * 400,
+            subject_key="370323199503120016",
+            before={"state": "a"},
+            after={"state": "b", "n": [1, "二"]},
+        )
+    stored = AuditRecord.objects.get(pk=rec.pk)
+    for field in AuditRecord._meta.concrete_fields:
+        assert getattr(stored, field.attname) == getattr(rec, field.attname), field.name
+    assert stored.at is not None and stored.actor == clerk and len(stored.summary) == 300
+    assert stored.extra == {} and stored.after == {"state": "b", "n": [1, "二"]}
+
+
 def test_personal_data_views_recorded_for_staff_only():
     citizen = make_user(Role.CITIZEN)
     handler = make_user(Role.DEPT_HANDLER)
