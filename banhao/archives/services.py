@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from banhao.audit.models import AuditAction
 from banhao.audit.services import record
+from banhao.core import rows
 from banhao.core.i18n import localized, user_language
 
 from .errors import ArchiveError
@@ -269,22 +270,25 @@ def _file_for_child(*, actor, application, siblings=None) -> Licence | None:
 
 def _newborn_archive(*, actor, application, id_number: str) -> Person | None:
     """The child's archive, opened from the birth registration's data (once)."""
-    existing = Person.objects.filter(id_number=id_number).first()
-    if existing is not None:
-        return existing
     data = application.data
+    mother_id = (data.get("mother_id_number") or "").upper()
+    father_id = (data.get("father_id_number") or "").upper()
+    # One lean statement for the child and the parents: every approval after the birth
+    # registration asks, and the ORM's compilation of these lookups cost more than the rest of
+    # filing together.
     parents = {
         p.id_number: p
-        for p in Person.objects.filter(
-            id_number__in=[
-                application.applicant_identifier,
-                data.get("mother_id_number", ""),
-                data.get("father_id_number", ""),
-            ]
+        for p in rows.matching(
+            Person,
+            "id_number",
+            [i for i in (id_number, application.applicant_identifier, mother_id, father_id) if i],
         )
     }
-    mother = parents.get((data.get("mother_id_number") or "").upper())
-    father = parents.get((data.get("father_id_number") or "").upper())
+    existing = parents.get(id_number)
+    if existing is not None:
+        return existing
+    mother = parents.get(mother_id)
+    father = parents.get(father_id)
     parent = mother or father or parents.get(application.applicant_identifier)
     if parent is None:
         return None

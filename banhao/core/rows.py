@@ -88,12 +88,13 @@ def get(model: type[Model], pk) -> Model:
 
 
 @cache
-def _children_sql(model: type[Model], column: str, alias: str) -> str:
+def _children_sql(model: type[Model], column: str, alias: str, count: int = 0) -> str:
     qn = connections[alias].ops.quote_name
     columns, _names, _converters = reader(model, alias)
     table = qn(model._meta.db_table)
+    where = "= %s" if not count else f"IN ({', '.join(['%s'] * count)})"
     return (
-        f"SELECT {columns} FROM {table} WHERE {table}.{qn(column)} = %s "
+        f"SELECT {columns} FROM {table} WHERE {table}.{qn(column)} {where} "
         f"ORDER BY {table}.{qn(model._meta.pk.column)}"
     )
 
@@ -104,6 +105,19 @@ def children(model: type[Model], column: str, value) -> list:
     _columns, names, converters = reader(model, conn.alias)
     with conn.cursor() as cursor:
         cursor.execute(_children_sql(model, column, conn.alias), [value])
+        return [load(conn, model, row, converters, names) for row in cursor.fetchall()]
+
+
+def matching(model: type[Model], column: str, values: Sequence) -> list:
+    """``model.objects.filter(<column>__in=values).order_by("pk")``, with the statement built
+    once per number of distinct values."""
+    values = list(dict.fromkeys(values))
+    if not values:
+        return []
+    conn = connection()
+    _columns, names, converters = reader(model, conn.alias)
+    with conn.cursor() as cursor:
+        cursor.execute(_children_sql(model, column, conn.alias, len(values)), values)
         return [load(conn, model, row, converters, names) for row in cursor.fetchall()]
 
 
@@ -170,7 +184,7 @@ def update(obj: Model, names: Iterable[str]) -> None:
 
 
 @cache
-def _insert_sql(model: type[Model], rows: int, key: str, alias: str) -> str:
+def _insert_sql(model: type[Model], rows: int, key: str, alias: str, skip: bool = False) -> str:
     qn = connections[alias].ops.quote_name
     fields = _writer(model, ())
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
@@ -178,6 +192,8 @@ def _insert_sql(model: type[Model], rows: int, key: str, alias: str) -> str:
         f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f, *_ in fields)}) "
         f"VALUES {', '.join([row] * rows)}"
     )
+    if skip:
+        sql += " ON CONFLICT DO NOTHING"
     if key:
         sql += f" RETURNING {qn(model._meta.pk.column)}, {qn(model._meta.get_field(key).column)}"
     elif rows == 1:
@@ -212,3 +228,23 @@ def insert(objs: Sequence[Model], *, key: str = "") -> None:
     for obj in objs:
         obj._state.adding = False
         obj._state.db = conn.alias
+
+
+def insert_new(obj: Model) -> bool:
+    """Insert one row unless it breaks a unique constraint (``ON CONFLICT DO NOTHING``, on both
+    supported databases); False if it did. No savepoint is needed, unlike catching the
+    IntegrityError of ``save()`` inside ``atomic()``."""
+    conn = connection()
+    model = type(obj)
+    with conn.cursor() as cursor:
+        cursor.execute(
+            _insert_sql(model, 1, "", conn.alias, True),
+            _prepared(conn, obj, _writer(model, ()), True),
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    obj.pk = row[0]
+    obj._state.adding = False
+    obj._state.db = conn.alias
+    return True

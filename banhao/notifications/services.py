@@ -6,8 +6,10 @@ recipient and event key) is recognised and sends nothing more.
 """
 
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
+
+from banhao.core import rows
 
 from .models import Channel, Delivery, DeliveryStatus, Notification
 from .sms import get_backend
@@ -26,21 +28,22 @@ def notify(
     channels: tuple[str, ...] = (),
 ) -> Notification | None:
     """Create the in-app notification and queue deliveries. Returns None if already notified."""
-    try:
-        with transaction.atomic():
-            notification = Notification.objects.create(
-                recipient=recipient, event_key=event_key, kind=kind, title=title, body=body, url=url
-            )
-    except IntegrityError:
+    notification = Notification(
+        recipient=recipient, event_key=event_key, kind=kind, title=title, body=body, url=url
+    )
+    # One statement, no savepoint: the (recipient, event key) constraint recognises a repeat.
+    # These models have no save() overrides or signals (banhao.core.rows).
+    if not rows.insert_new(notification):
         return None
     for channel in channels:
         address = recipient.phone if channel == Channel.SMS else recipient.email
-        delivery = Delivery.objects.create(
+        delivery = Delivery(
             notification=notification,
             channel=channel,
             address=address,
             status=DeliveryStatus.PENDING if address else DeliveryStatus.SKIPPED,
         )
+        rows.insert([delivery])
         if address:
             from .tasks import deliver
 

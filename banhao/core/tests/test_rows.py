@@ -1,0 +1,52 @@
+"""core.rows reads what the ORM reads and writes what save() writes (for models it serves)."""
+
+import pytest
+
+from banhao.archives.models import Person
+from banhao.audit.models import AuditRecord
+from banhao.core import rows
+from banhao.testing import person_archive, valid_id_number
+
+pytestmark = pytest.mark.django_db
+
+
+def test_matching_reads_each_row_as_the_orm_does():
+    mother = person_archive(name="李芳")
+    child = person_archive(name="王小宝", mother=mother, hukou_address="沂源县南麻街道振兴路12号")
+    person_archive(name="旁人")
+    absent = valid_id_number()
+    found = rows.matching(
+        Person, "id_number", [child.id_number, mother.id_number, absent, child.id_number]
+    )
+    expected = list(
+        Person.objects.filter(id_number__in=[child.id_number, mother.id_number]).order_by("pk")
+    )
+    assert [p.pk for p in found] == [p.pk for p in expected]
+    for lean, orm in zip(found, expected, strict=True):
+        for field in Person._meta.concrete_fields:
+            assert getattr(lean, field.attname) == getattr(orm, field.attname), field.name
+        assert not lean._state.adding
+    assert found[1].mother == mother  # relations load as usual
+    assert rows.matching(Person, "id_number", []) == []
+
+
+def test_one_inserted_row_gets_its_id():
+    entry = AuditRecord(action="create", event_type="test.inserted", extra={"n": 1})
+    rows.insert([entry])
+    assert entry.pk is not None and not entry._state.adding
+    assert AuditRecord.objects.get(pk=entry.pk).extra == {"n": 1}
+
+
+def test_insert_new_skips_a_row_that_breaks_a_unique_constraint():
+    from banhao.accounts.roles import Role
+    from banhao.notifications.models import Notification
+    from banhao.testing import make_user
+
+    user = make_user(Role.CITIZEN, "rows_citizen")
+    first = Notification(recipient=user, event_key="k1", kind="test", title="一")
+    again = Notification(recipient=user, event_key="k1", kind="test", title="二")
+    assert rows.insert_new(first) and first.pk is not None
+    assert not rows.insert_new(again) and again.pk is None
+    assert list(Notification.objects.filter(recipient=user).values_list("title", flat=True)) == [
+        "一"
+    ]
