@@ -183,11 +183,14 @@ def complete_phase(path: str) -> None:
     reverse("core:home")
     results = {i["position"]: i["result_example"] for i in definition["items"]}
     # The harness finds the ready tasks with one plain statement per round (a handler's queue
-    # is measured separately), so what is timed is the services' own work.
+    # is measured separately), so what is timed is the services' own work. It reads the
+    # application's seven tasks and picks the ready ones here: with the state in the WHERE
+    # clause PostgreSQL's planner ANDs in the partial queue index, whose dead entries (every
+    # task that left the queue since the last vacuum) it then walks — 6 ms instead of 0.05.
     table = connection.ops.quote_name(Task._meta.db_table)
     ready_sql = (
-        f"SELECT id, position, department_id FROM {table} "  # noqa: S608 - our own table name
-        "WHERE application_id = %s AND state = %s"
+        f"SELECT id, position, department_id, state FROM {table} "  # noqa: S608 - our own table
+        "WHERE application_id = %s"
     )
     submit_ms = []
     steps = 0
@@ -199,8 +202,8 @@ def complete_phase(path: str) -> None:
         steps += 1
         while True:
             with connection.cursor() as cursor:
-                cursor.execute(ready_sql, [app_id, TaskState.READY])
-                ready = cursor.fetchall()
+                cursor.execute(ready_sql, [app_id])
+                ready = [row[:3] for row in cursor.fetchall() if row[3] == TaskState.READY]
             if not ready:
                 break
             for pk, position, department_id in ready:
