@@ -62,15 +62,16 @@ INSTALLED_APPS = [
     "banhao.policies",
 ]
 
+# Session, authentication and messages: Django's own, idle on the api_key paths (/open311/).
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "banhao.core.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "banhao.core.middleware.AuthenticationMiddleware",
+    "banhao.core.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "banhao.audit.middleware.RequestContextMiddleware",
 ]

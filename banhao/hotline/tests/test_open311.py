@@ -258,3 +258,27 @@ def test_get_requests_filters(client, api_key, operator):
     assert client.get(f"{BASE}/requests.json?start_date=yesterday").status_code == 400
     assert client.get(f"{BASE}/requests.json?start_date={old}&end_date={start}").status_code == 400
     assert client.get(f"{BASE}/requests.json?status=pending").status_code == 400
+
+
+def test_open311_skips_session_user_and_messages_but_keeps_the_headers(client, api_key):
+    """/open311/ authenticates by api_key: no session, user or message store is prepared there
+    (banhao.core.middleware); security headers, CSRF and locale stay as on every page."""
+    response = post(client, api_key)
+    assert response.status_code == 200
+    request = response.wsgi_request
+    assert not hasattr(request, "session") and not hasattr(request, "user")
+    assert not hasattr(request, "_messages")
+    assert "Cookie" not in response.get("Vary", "") and not response.cookies
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["Content-Language"] and "Accept-Language" in response["Vary"]
+    # a POST to a method that only reads is still refused by the CSRF check
+    checked = client.__class__(enforce_csrf_checks=True)
+    assert checked.post(f"{BASE}/services.json", {"api_key": api_key}).status_code == 403
+    # everywhere else the session, the user and messages are there as before
+    page = client.get("/accounts/login/")
+    assert page.status_code == 200
+    assert hasattr(page.wsgi_request, "session") and hasattr(page.wsgi_request, "user")
+    assert hasattr(page.wsgi_request, "_messages")
+    assert "csrftoken" in page.cookies
