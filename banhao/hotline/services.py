@@ -246,12 +246,15 @@ _RECENT_COLUMNS = (
 
 def _recent_tickets(
     *, requester_id: int | None, contact_phone: str, since: dt.datetime, exclude_pk: int | None
-) -> list[Ticket]:
-    """The requester's latest REPEAT_COMPARED tickets created since ``since``, newest first.
+) -> list[tuple]:
+    """The requester's latest REPEAT_COMPARED tickets created since ``since``, newest first, as
+    rows of _RECENT_COLUMNS.
 
-    Written as SQL on purpose: it runs on every intake, and building the same query through the
-    ORM (filters, ordering, deferred columns) cost more CPU than the rest of the repeat check
+    Written as SQL on a plain cursor on purpose: it runs on every intake, and building the same
+    query through the ORM (filters, ordering, deferred columns), or even mapping a raw query's
+    rows to model instances, cost more CPU than the rest of the repeat check
     (docs/adr/0005-hotline.md, "Intake speed"). Only values are parameters; the text is fixed.
+    The columns need no converters (numbers and text).
     """
     who, params = [], []
     if requester_id is not None:
@@ -271,7 +274,17 @@ def _recent_tickets(
         params.append(exclude_pk)
     sql += " ORDER BY created_at DESC, id DESC LIMIT %s"
     params.append(REPEAT_COMPARED)
-    return list(Ticket.objects.raw(sql, params))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _ticket_from_row(row: tuple) -> Ticket:
+    """The matching row as a (deferred) model instance, as a raw query would give it."""
+    values = dict(zip(_RECENT_COLUMNS, row, strict=True))
+    # from_db takes the values in the model's field order.
+    names = [f.attname for f in Ticket._meta.concrete_fields if f.attname in values]
+    return Ticket.from_db(connection.alias, names, [values[name] for name in names])
 
 
 def find_earlier(
@@ -301,21 +314,22 @@ def find_earlier(
     )
     if not recent:
         return None
+    # Row positions in _RECENT_COLUMNS.
     if related_type is not None and related_id:
-        for earlier in recent:
-            if earlier.related_type_id == related_type.pk and earlier.related_id == related_id:
-                return earlier
+        for row in recent:
+            if row[2] == related_type.pk and row[3] == related_id:
+                return _ticket_from_row(row)
     if category is not None:
-        for earlier in recent:
-            if earlier.category_id == category.pk:
-                return earlier
+        for row in recent:
+            if row[1] == category.pk:
+                return _ticket_from_row(row)
     words = _words(description)
     if not words:
         return None
-    for earlier in recent:
-        other = _words(earlier.description)
+    for row in recent:
+        other = _words(row[4])
         if other and len(words & other) / len(words | other) >= SAME_TEXT_SIMILARITY:
-            return earlier
+            return _ticket_from_row(row)
     return None
 
 

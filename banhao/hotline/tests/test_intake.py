@@ -225,6 +225,13 @@ def test_repeat_by_account_and_the_window_edges(operator):
         requester=citizen, category=wages, now=NOW + dt.timedelta(days=30), exclude_pk=third.pk
     )
     assert found == second  # the most recent one in the window, the excluded one left out
+    # the columns read are the right ones (the intake's link events use them)
+    assert (found.category_id, found.duplicate_of_id, found.status, found.description) == (
+        wages.pk,
+        first.pk,
+        second.status,
+        second.description,
+    )
     assert services.find_earlier(category=wages, now=NOW) is None  # nobody to compare with
 
 
