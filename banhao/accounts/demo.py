@@ -46,6 +46,12 @@ DEMO_ACCOUNTS = [
     DemoAccount("handler_police", Role.DEPT_HANDLER, "孙伟", department="县公安局"),
     DemoAccount("handler_health", Role.DEPT_HANDLER, "周静", department="县卫生健康局"),
     DemoAccount("handler_hrss", Role.DEPT_HANDLER, "吴磊", department="县人力资源社会保障局"),
+    # Decides three-party rulings on hotline tickets whose unit is disputed (三方联动).
+    DemoAccount("handler_bianban", Role.DEPT_HANDLER, "冯敏", department="县委编办"),
+    # The People's Bank office: cash-refusal enforcement and the payments register's exchange.
+    DemoAccount(
+        "handler_pbc", Role.DEPT_HANDLER, "何静", department="中国人民银行淄博市分行沂源营业管理部"
+    ),
     DemoAccount("head", Role.DEPT_HEAD, "郑军", department="县行政审批服务局"),
     DemoAccount("operator", Role.HOTLINE_OPERATOR, "陈丽", department="县政府市民投诉中心"),
     DemoAccount("supervisor", Role.HOTLINE_SUPERVISOR, "刘洋", department="县政府市民投诉中心"),
