@@ -295,3 +295,12 @@ def test_village_is_placed_in_its_town_and_payment_tickets_get_their_matter(oper
     )
     assert ticket.town == nanma
     assert ticket.category.code == "payment_refusal"
+
+
+def test_tickets_and_events_have_no_save_signals():
+    """Intake and every step insert tickets and events with core.rows (no save(), no signals):
+    a receiver added for either model would silently never run."""
+    from django.db.models.signals import post_save, pre_save
+
+    for model in (Ticket, TicketEvent):
+        assert not pre_save.has_listeners(model) and not post_save.has_listeners(model)
