@@ -7,6 +7,7 @@ stage, the deadline, the progress and the reports — and never set by anyone (`
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Cycle(models.TextChoices):
@@ -20,7 +21,7 @@ class Cycle(models.TextChoices):
 
 class Stage(models.TextChoices):
     # Being worked on; units file progress reports.
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("ledger stage", "Open")
     # A unit proposed closing it with evidence; the lead units are to confirm.
     CLOSURE_PROPOSED = "closure_proposed", _("Closure proposed")
     # Every lead unit confirmed; the office is to sign off.

@@ -3,6 +3,7 @@ transitions. Services check the source state and raise ``TransitionRefused`` oth
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class TransitionRefused(Exception):
@@ -16,7 +17,7 @@ class TransitionRefused(Exception):
 
 class TaskStatus(models.TextChoices):
     # Opened by an inspection finding or a problem report; the responsible unit must act.
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("payments task", "Open")
     # The unit fixed the shortfall (usually with a capability update) and closed the task.
     DONE = "done", _("Done")
     # Closed without action: the finding turned out wrong, or the place closed down.
