@@ -31,7 +31,7 @@ from banhao.org.selectors import townships
 from . import services
 from .errors import HotlineError
 from .models import Category, Open311Client, Ticket
-from .states import Channel, TicketStatus, TicketType, Urgency
+from .states import TICKET_TYPES, URGENCIES, Channel, TicketStatus, TicketType, Urgency
 
 SPEC = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-11-26T00:00:00+08:00"
@@ -332,12 +332,12 @@ def _create(request, fmt, params):
     ticket_type = (
         _attribute(params, "request_type") or category.default_type or TicketType.COMPLAINT
     )
-    if ticket_type not in TicketType.values:
+    if ticket_type not in TICKET_TYPES:
         raise Open311Error(
             400, f"attribute[request_type] '{ticket_type}' is not one of the listed values."
         )
     urgency = _attribute(params, "urgency") or Urgency.NORMAL
-    if urgency not in Urgency.values:
+    if urgency not in URGENCIES:
         raise Open311Error(400, f"attribute[urgency] '{urgency}' is not one of the listed values.")
     name = " ".join(
         p for p in (params.get("last_name", ""), params.get("first_name", "")) if p

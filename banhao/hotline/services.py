@@ -49,6 +49,9 @@ from .models import (
     UnitDayFact,
 )
 from .states import (
+    CHANNELS,
+    TICKET_TYPES,
+    URGENCIES,
     Channel,
     DeadlineStage,
     RequestStatus,
@@ -379,11 +382,11 @@ def register_ticket(
         raise HotlineError(errors.DESCRIPTION_REQUIRED, "description")
     if len(description) > MAX_DESCRIPTION:
         raise HotlineError(errors.DESCRIPTION_TOO_LONG, "description", limit=MAX_DESCRIPTION)
-    if channel not in Channel.values:
+    if channel not in CHANNELS:
         raise ValueError(f"Unknown channel {channel!r}")
-    if ticket_type not in TicketType.values:
+    if ticket_type not in TICKET_TYPES:
         ticket_type = TicketType.COMPLAINT
-    if urgency not in Urgency.values:
+    if urgency not in URGENCIES:
         urgency = Urgency.NORMAL
     if category is not None and (category.parent_id is None or not category.is_active):
         raise HotlineError(errors.BAD_CATEGORY, "category")

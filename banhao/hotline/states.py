@@ -100,6 +100,13 @@ class Urgency(models.TextChoices):
     CRITICAL = "critical", _("Critical")  # 特急
 
 
+# The stored values as sets, for the checks every intake makes: ``Choices.values`` builds a new
+# list (through ``choices``, with every label) on each call.
+CHANNELS = frozenset(Channel.values)
+TICKET_TYPES = frozenset(TicketType.values)
+URGENCIES = frozenset(Urgency.values)
+
+
 class Satisfaction(models.TextChoices):
     SATISFIED = "satisfied", _("Satisfied")  # 满意
     BASICALLY_SATISFIED = "basically", _("Basically satisfied")  # 基本满意
