@@ -13,6 +13,7 @@ with its own keep-alive connection sending prepared request bytes (``_Connection
 """
 
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -120,6 +121,78 @@ class _Connection:
         self.sock = None
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process so far (Linux /proc; 0 when it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _server_processes(pid: int) -> list[int]:
+    """gunicorn's master and its workers."""
+    found = [pid]
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    if int(f.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        found.append(int(entry))
+            except (OSError, IndexError, ValueError):
+                continue
+    return found
+
+
+def _database_backends(env: dict) -> list[int]:
+    """PostgreSQL server processes serving the benchmark database (none on SQLite)."""
+    url = env.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        return []
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+            " AND pid <> pg_backend_pid()"
+        ).fetchall()
+    return [pid for (pid,) in rows]
+
+
+class _CpuMeter:
+    """CPU per request of the server, the database and the load generator, read from /proc.
+
+    On a machine shared with other jobs, wall-clock throughput says little; CPU time per request
+    of each party hardly depends on what else runs (docs/adr/0005-hotline.md, "Intake speed").
+    The database server must run on this machine for its share to be read.
+    """
+
+    def __init__(self, server_pid: int, env: dict) -> None:
+        self.server_pid, self.env = server_pid, env
+
+    def start(self) -> None:
+        self.server = {p: _cpu_seconds(p) for p in _server_processes(self.server_pid)}
+        self.database = {p: _cpu_seconds(p) for p in _database_backends(self.env)}
+        self.generator = time.process_time()
+
+    def per_request_ms(self, requests: int) -> dict[str, float]:
+        generator = time.process_time() - self.generator
+        server = sum(_cpu_seconds(p) - before for p, before in self.server.items())
+        # Backends that connected during the run count from zero (their start-up included).
+        database = sum(
+            _cpu_seconds(p) - self.database.get(p, 0.0) for p in _database_backends(self.env)
+        )
+        return {
+            name: round(seconds * 1000 / requests, 3)
+            for name, seconds in (
+                ("server", server),
+                ("database", database),
+                ("load generator", generator),
+            )
+        }
+
+
 def _request(i: int, n: int) -> bytes:
     codes = ["road", "water", "heating", "wages", "food_safety", "sanitation", "noise_social"]
     body = urlencode(
@@ -214,7 +287,17 @@ def _intake(env: dict, log) -> tuple[int, float, list[float], int]:
             f"Intake: {INTAKE_REQUESTS} Open311 POSTs from {CLIENTS} clients, {WORKERS} gunicorn "
             f"workers × {THREADS} threads …"
         )
+        meter = _CpuMeter(server.pid, env) if os.path.isdir("/proc") else None
+        if meter:
+            meter.start()
         seconds = run(iter(range(INTAKE_REQUESTS)))
+        if meter:
+            cpu = meter.per_request_ms(len(latencies))
+            log(
+                "Intake CPU per request: "
+                + ", ".join(f"{name} {ms:.2f} ms" for name, ms in cpu.items())
+                + f" (load average {os.getloadavg()[0]:.2f})"
+            )
         return len(latencies), seconds, latencies, failures[0]
     finally:
         server.terminate()
