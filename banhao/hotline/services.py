@@ -18,12 +18,14 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
 from banhao.accounts.roles import Role
 from banhao.audit.models import AuditAction
 from banhao.audit.services import record
 from banhao.core import rows
+from banhao.core.i18n import user_language
 from banhao.core.identifiers import clean_mobile
 from banhao.notifications.services import notify
 from banhao.org.models import Department, Region
@@ -166,7 +168,14 @@ def _require_holder(actor, ticket: Ticket) -> None:
         raise HotlineError(errors.NOT_YOUR_UNIT)
 
 
-def _notify_unit(ticket: Ticket, department_id: int, key: str, title: str, body: str = "") -> None:
+UNIT_TITLE = _("12345: %(number)s")
+
+
+def _notify_unit(
+    ticket: Ticket, department_id: int, key: str, title=UNIT_TITLE, body: str = "", **params
+) -> None:
+    """Tell a unit's handlers and head; ``title`` (a lazy message with ``%(number)s`` and
+    ``params``, which may be lazy too) is written in each recipient's language."""
     from banhao.accounts.models import User
 
     url = f"/hotline/tickets/{ticket.pk}/"
@@ -174,11 +183,13 @@ def _notify_unit(ticket: Ticket, department_id: int, key: str, title: str, body:
         department_id=department_id, role__in=[Role.DEPT_HANDLER, Role.DEPT_HEAD], is_active=True
     )
     for user in staff:
+        with translation.override(user_language(user)):
+            text = str(title) % {"number": ticket.number, **{k: str(v) for k, v in params.items()}}
         notify(
             recipient=user,
             event_key=f"hotline:{ticket.pk}:{key}",
             kind="hotline",
-            title=title,
+            title=text,
             body=body,
             url=url,
         )
@@ -623,7 +634,7 @@ def dispatch(
         },
     )
     _audit(actor, "ticket.dispatched", ticket, before)
-    _notify_unit(ticket, department.pk, f"dispatch:{ticket.version}", f"12345: {ticket.number}")
+    _notify_unit(ticket, department.pk, f"dispatch:{ticket.version}")
     return ticket
 
 
@@ -712,7 +723,7 @@ def request_ruling(*, actor, ticket: Ticket, parties: list[Department], question
     _audit(actor, "ruling.requested", ticket, before, extra={"ruling": ruling.pk})
     office = Department.objects.filter(name=access.ESTABLISHMENT_OFFICE, level="county").first()
     if office:
-        _notify_unit(ticket, office.pk, f"ruling:{ruling.pk}", f"三方联动: {ticket.number}")
+        _notify_unit(ticket, office.pk, f"ruling:{ruling.pk}", _("Three-party ruling: %(number)s"))
     return ruling
 
 
@@ -750,7 +761,7 @@ def rule(
             category_id=ticket.category_id, town=ticket.town
         ).first()
         town = ticket.town if town_line is not None else None
-        line, _ = DutyAssignment.objects.update_or_create(
+        line, _created = DutyAssignment.objects.update_or_create(
             category_id=ticket.category_id,
             town=town,
             defaults={
@@ -783,7 +794,7 @@ def rule(
         data={"ruling": ruling.pk, "duty_list": ruling.applied_to_duty_list},
     )
     _audit(actor, "ruling.decided", ticket, before, extra={"ruling": ruling.pk})
-    _notify_unit(ticket, department.pk, f"ruled:{ruling.pk}", f"12345: {ticket.number}")
+    _notify_unit(ticket, department.pk, f"ruled:{ruling.pk}")
     return ruling
 
 
@@ -843,7 +854,7 @@ def refer_to_discipline(
     _audit(actor, "ticket.referred", ticket, _snapshot(ticket), extra={"referral": referral.pk})
     commission = Department.objects.filter(name="县纪委监委", level="county").first()
     if commission:
-        _notify_unit(ticket, commission.pk, f"referral:{referral.pk}", f"12345: {ticket.number}")
+        _notify_unit(ticket, commission.pk, f"referral:{referral.pk}")
     return referral
 
 
@@ -909,9 +920,7 @@ def decide_extension(*, actor, request: ExtensionRequest, approve: bool, note: s
         data={"approved": approve, "days": request.days},
     )
     _audit(actor, "extension.decided", ticket, before, extra={"approved": approve})
-    _notify_unit(
-        ticket, request.department_id, f"extension:{request.pk}", f"12345: {ticket.number}"
-    )
+    _notify_unit(ticket, request.department_id, f"extension:{request.pk}")
     return request
 
 
@@ -965,9 +974,7 @@ def _reopen(ticket: Ticket, actor, now, reason: str, before: dict) -> None:
         ticket, EventKind.REOPENED, actor=actor, at=now, before_status=before["status"], note=reason
     )
     _audit(actor, "ticket.reopened", ticket, before, extra={"reason": reason})
-    _notify_unit(
-        ticket, department.pk, f"reopen:{ticket.reopen_count}", f"续报 12345: {ticket.number}"
-    )
+    _notify_unit(ticket, department.pk, f"reopen:{ticket.reopen_count}", _("Reopened: %(number)s"))
 
 
 @transaction.atomic
@@ -1138,7 +1145,11 @@ def raise_supervision(
     )
     _audit(actor, "ticket.supervised", ticket, before, extra={"level": int(level)})
     _notify_unit(
-        ticket, ticket.department_id, f"supervision:{int(level)}", f"{level.label}: {ticket.number}"
+        ticket,
+        ticket.department_id,
+        f"supervision:{int(level)}",
+        _("%(level)s: %(number)s"),
+        level=level.label,
     )
     return supervision
 
@@ -1195,7 +1206,7 @@ def sign_off(*, actor, supervision: Supervision, instruction: str, now=None):
         ticket,
         supervision.department_id,
         f"signed:{supervision.pk}",
-        f"县领导签批: {ticket.number}",
+        _("County leader sign-off: %(number)s"),
     )
     return supervision
 
@@ -1334,7 +1345,7 @@ def set_duty(
         DutyAssignment.objects.select_for_update().filter(category=category, town=town).first()
     )
     before = {"department_id": existing.department_id} if existing else None
-    line, _ = DutyAssignment.objects.update_or_create(
+    line, _created = DutyAssignment.objects.update_or_create(
         category=category,
         town=town,
         defaults={

@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from banhao.accounts.roles import Role
 from banhao.audit.models import AuditRecord
 from banhao.hotline import services
 from banhao.hotline.errors import HotlineError, TransitionRefused
@@ -292,6 +293,27 @@ def test_supervision_rules_climb_the_ladder(operator, hrss, hrss_handler):
     assert "督办函" in text and ticket.number in text and "县人力资源社会保障局" in text
     # nothing more to do on the same day
     assert services.apply_supervision_rules(now=dt.datetime(2026, 3, 12, 3, tzinfo=dt.UTC)) == 0
+
+
+def test_unit_notifications_are_written_in_each_recipients_language(operator, hrss, hrss_handler):
+    from banhao.notifications.models import Notification
+    from banhao.testing import make_user
+
+    english = make_user(Role.DEPT_HEAD, department=hrss, full_name="Li Na")
+    english.preferred_language = "en"
+    english.save(update_fields=["preferred_language"])
+    ticket = services.dispatch(
+        actor=operator, ticket=new_ticket(operator), department=hrss, now=MON
+    )
+    services.accept(actor=hrss_handler, ticket=ticket, now=MON)
+    services.apply_supervision_rules(now=dt.datetime(2026, 3, 10, 2, tzinfo=dt.UTC))
+    titles = dict(
+        Notification.objects.filter(event_key=f"hotline:{ticket.pk}:supervision:1").values_list(
+            "recipient__username", "title"
+        )
+    )
+    assert titles[hrss_handler.username] == f"催办：{ticket.number}"
+    assert titles[english.username] == f"Reminder: {ticket.number}"
 
 
 def test_manual_supervision_meeting_signoff_and_head_callback(
