@@ -88,6 +88,9 @@ def _sqlite(env: dict[str, str], keep: bool, log) -> Iterator[Throwaway]:
     folder = Path(tempfile.mkdtemp(prefix="banhao-bench-"))
     env.pop("DATABASE_URL", None)
     env["BANHAO_VAR_DIR"] = str(folder)
+    # Pages are timed without their assets; the empty folder keeps WhiteNoise from warning
+    # that STATIC_ROOT is missing in every server the scenario starts.
+    (folder / "static").mkdir()
     try:
         yield Throwaway(
             vendor="sqlite",
