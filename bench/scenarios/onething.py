@@ -8,7 +8,7 @@ applications (default 1,000,000). Then, with ``bundles = min(10,000, max(100, vo
    each and approve its seven tasks as they become ready — every step its own audited
    transaction. Figures: drafts per second, and completed bundles per second for submit +
    approvals. On SQLite (one writer at a time) one process completes them; on PostgreSQL,
-   where each commit waits for the disk, two processes per CPU share them, as several
+   where each commit waits for the disk, one process per CPU shares them, as several
    handlers do (the figure is all bundles over first start to last end;
    ``BANHAO_BENCH_STREAMS=N`` sets the number of processes, to compare).
 2. **HTTP**: gunicorn (sync workers: one per CPU on SQLite, two on PostgreSQL;
@@ -516,12 +516,13 @@ def run(context: Context) -> list[dict]:
         )
         context.log(f"Service layer: preparing {bundles:,} newborn drafts …")
         # SQLite has one writer at a time: one stream. PostgreSQL takes concurrent writers, and
-        # each commit waits for the disk (~2 ms here), so one stream would measure the disk:
-        # two streams per CPU, as several handlers work at once.
+        # each commit waits for the disk (~2 ms here), so one stream would measure the disk: one
+        # stream per CPU, as several handlers work at once (on 2 quiet CPUs, 800 bundles: 2
+        # streams 104/s, 3 streams 94/s, 4 streams 90/s — the steps are CPU-bound).
         # BANHAO_BENCH_STREAMS overrides it, to compare.
         streams = int(
             os.environ.get("BANHAO_BENCH_STREAMS")
-            or (1 if db.vendor == "sqlite" else 2 * (os.cpu_count() or 1))
+            or (1 if db.vendor == "sqlite" else (os.cpu_count() or 1))
         )
         service = service_phase(db, bundles, streams, media, context.log)
         http = http_phase(db, http_bundles, context.log)
