@@ -50,3 +50,16 @@ def test_insert_new_skips_a_row_that_breaks_a_unique_constraint():
     assert list(Notification.objects.filter(recipient=user).values_list("title", flat=True)) == [
         "一"
     ]
+
+
+def test_models_written_through_rows_have_no_save_signals():
+    """core.rows bypasses save() and its signals: a receiver added later to one of these models
+    would silently not run, so this test fails first."""
+    from django.db.models.signals import post_save, pre_save
+
+    from banhao.notifications.models import Delivery, Notification
+    from banhao.onething.models import Application, Attachment, Event, Task
+
+    for model in (AuditRecord, Notification, Delivery, Application, Attachment, Event, Task):
+        assert not pre_save.has_listeners(model), model
+        assert not post_save.has_listeners(model), model
