@@ -276,7 +276,8 @@ def _newborn_archive(*, actor, application, id_number: str) -> Person | None:
     # One lean statement for the child and the parents: every approval after the birth
     # registration asks, and the ORM's compilation of these lookups cost more than the rest of
     # filing together.
-    parents = {
+    # The child (if already opened) and the parents, by ID number.
+    people = {
         p.id_number: p
         for p in rows.matching(
             Person,
@@ -284,12 +285,12 @@ def _newborn_archive(*, actor, application, id_number: str) -> Person | None:
             [i for i in (id_number, application.applicant_identifier, mother_id, father_id) if i],
         )
     }
-    existing = parents.get(id_number)
+    existing = people.get(id_number)
     if existing is not None:
         return existing
-    mother = parents.get(mother_id)
-    father = parents.get(father_id)
-    parent = mother or father or parents.get(application.applicant_identifier)
+    mother = people.get(mother_id)
+    father = people.get(father_id)
+    parent = mother or father or people.get(application.applicant_identifier)
     if parent is None:
         return None
     try:
