@@ -38,12 +38,15 @@ class Application(models.Model):
     )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     # The account that follows the application online (None: applied at a window, no account).
+    # Indexed by onething_app_applicant (applicant, -id), which also serves the foreign key;
+    # a second, single-column index would only cost every write.
     applicant = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="onething_applications",
+        db_index=False,
     )
     applicant_name = models.CharField(_("applicant"), max_length=200)
     # Resident ID number or unified social credit code.
@@ -60,6 +63,7 @@ class Application(models.Model):
         blank=True,
         related_name="onething_applications",
         verbose_name=_("receiving venue"),
+        db_index=False,  # onething_app_venue (receiving_venue, -id)
     )
     # 跨域通办: where the items are handled when it is not the county's own departments.
     handling_region = models.ForeignKey(
@@ -148,11 +152,15 @@ class Attachment(models.Model):
 class Task(models.Model):
     """One department's part of an application: one row of the bundle."""
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="tasks")
+    # Both keys are indexed by the composite indexes below (one_per_item, queue), which is all a
+    # step's many task updates should have to maintain.
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="tasks", db_index=False
+    )
     position = models.PositiveSmallIntegerField()
     item = models.ForeignKey("catalog.ServiceItem", on_delete=models.PROTECT, related_name="+")
     department = models.ForeignKey(
-        "org.Department", on_delete=models.PROTECT, related_name="onething_tasks"
+        "org.Department", on_delete=models.PROTECT, related_name="onething_tasks", db_index=False
     )
     state = models.CharField(max_length=12, choices=TaskState.choices)
     depends_on = models.JSONField(default=list, blank=True)
@@ -241,7 +249,12 @@ class Correction(models.Model):
 class Event(models.Model):
     """One step on the applicant's timeline."""
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
+    application = models.ForeignKey(
+        Application,
+        on_delete=models.CASCADE,
+        related_name="events",
+        db_index=False,  # onething_event_app (application, id)
+    )
     task = models.ForeignKey(
         Task, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
