@@ -34,7 +34,10 @@ def record(
     before: dict | None = None,
     after: dict | None = None,
     extra: dict | None = None,
+    batch: rows.Batch | None = None,
 ) -> AuditRecord:
+    """Write one audit record. With ``batch`` (``banhao.core.rows.batch``) it is written with
+    the step's other last writes, and the returned record has no id."""
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
@@ -56,7 +59,10 @@ def record(
     # Every state change writes one record, so this insert is on every hot path: built once
     # (banhao.core.rows) rather than through Model.save, which only adds the refusal of updates
     # that a new row never meets; nobody listens to this model's signals.
-    rows.insert([entry])
+    if batch is not None:
+        batch.insert([entry])
+    else:
+        rows.insert([entry])
     return entry
 
 

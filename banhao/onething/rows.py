@@ -16,11 +16,32 @@ from functools import cache
 from django.db import connections
 
 from banhao.catalog.models import BundleVersion
-from banhao.core.rows import children, connection, get, insert, load, reader, update
+from banhao.core.rows import (
+    Batch,
+    batch,
+    children,
+    connection,
+    cursor,
+    get,
+    insert,
+    load,
+    reader,
+    update,
+)
 
 from .models import Application, Attachment, Task
 
-__all__ = ["children", "get", "insert", "lock_application", "tasks_of", "update", "upload_summary"]
+__all__ = [
+    "Batch",
+    "batch",
+    "children",
+    "get",
+    "insert",
+    "lock_application",
+    "tasks_of",
+    "update",
+    "upload_summary",
+]
 
 _VERSION_FIELDS = ("id", "onething_id", "number", "digest")
 
@@ -55,12 +76,12 @@ def lock_application(*, application_id: int | None = None, task_id: int | None =
     Returns None if there is no such application."""
     conn = connection()
     _columns, names, converters = reader(Application, conn.alias)
-    with conn.cursor() as cursor:
-        cursor.execute(
+    with cursor(conn) as cur:
+        cur.execute(
             _lock_sql(conn.alias, task_id is not None),
             [task_id if task_id is not None else application_id],
         )
-        row = cursor.fetchone()
+        row = cur.fetchone()
     if row is None:
         return None
     width = len(names)
@@ -81,9 +102,9 @@ def tasks_of(application: Application) -> dict[int, Task]:
     """The application's tasks by position (current when read after the application's lock)."""
     conn = connection()
     _columns, names, converters = reader(Task, conn.alias)
-    with conn.cursor() as cursor:
-        cursor.execute(_tasks_sql(conn.alias), [application.pk])
-        tasks = [load(conn, Task, row, converters, names) for row in cursor.fetchall()]
+    with cursor(conn) as cur:
+        cur.execute(_tasks_sql(conn.alias), [application.pk])
+        tasks = [load(conn, Task, row, converters, names) for row in cur.fetchall()]
     for task in tasks:
         task._state.fields_cache["application"] = application
     return {task.position: task for task in tasks}
@@ -101,6 +122,6 @@ def _uploads_sql(alias: str) -> str:
 def upload_summary(application_id: int) -> dict[str, tuple[str, int]]:
     """{material code: (file name, size)} of an application's uploads."""
     conn = connection()
-    with conn.cursor() as cursor:
-        cursor.execute(_uploads_sql(conn.alias), [application_id])
-        return {code: (name, size) for code, name, size in cursor.fetchall()}
+    with cursor(conn) as cur:
+        cur.execute(_uploads_sql(conn.alias), [application_id])
+        return {code: (name, size) for code, name, size in cur.fetchall()}

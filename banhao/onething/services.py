@@ -401,23 +401,25 @@ def submit(*, actor, application_id: int) -> Application:
     application.due_date = add_working_days(
         today, definitions.critical_path_days(definition["items"], positions)
     )
-    rows.update(application, ["state", "positions", "submitted_at", "due_date", "updated_at"])
     events = [_event(application, EventKind.SUBMITTED, label=_actor_label(actor))]
     events += [
         _event(application, EventKind.TASK_STARTED, task=t, note=by_position[t.position]["name"])
         for t in tasks
         if t.state == TaskState.READY
     ]
-    rows.insert(events)
-    record(
-        actor=actor,
-        action=AuditAction.TRANSITION,
-        event_type="onething.submitted",
-        obj=application,
-        subject_key=application.applicant_identifier,
-        before={"state": ApplicationState.DRAFT},
-        after={"state": application.state, "positions": positions},
-    )
+    with rows.batch() as batch:
+        batch.update(application, ["state", "positions", "submitted_at", "due_date", "updated_at"])
+        batch.insert(events)
+        record(
+            actor=actor,
+            action=AuditAction.TRANSITION,
+            event_type="onething.submitted",
+            obj=application,
+            subject_key=application.applicant_identifier,
+            before={"state": ApplicationState.DRAFT},
+            after={"state": application.state, "positions": positions},
+            batch=batch,
+        )
     return application
 
 
@@ -462,7 +464,7 @@ ACTION_LABELS = {
 }
 
 
-def _audit_task(actor, task: Task, event_type: str, before: str, **after) -> None:
+def _audit_task(actor, task: Task, event_type: str, before: str, batch=None, **after) -> None:
     record(
         actor=actor,
         action=AuditAction.TRANSITION,
@@ -470,6 +472,7 @@ def _audit_task(actor, task: Task, event_type: str, before: str, **after) -> Non
         obj=task,
         before={"state": before},
         after={"state": task.state, **after},
+        batch=batch,
     )
 
 
@@ -481,9 +484,10 @@ def accept(*, actor, task_id: int, expected_revision: int | None = None) -> Task
     task.handler = actor
     task.accepted_at = timezone.now()
     task.revision += 1
-    rows.update(task, ["state", "handler", "accepted_at", "revision"])
-    rows.insert([_event(application, EventKind.ACCEPTED, label=_unit(actor), task=task)])
-    _audit_task(actor, task, "onething.task_accepted", before)
+    with rows.batch() as batch:
+        batch.update(task, ["state", "handler", "accepted_at", "revision"])
+        batch.insert([_event(application, EventKind.ACCEPTED, label=_unit(actor), task=task)])
+        _audit_task(actor, task, "onething.task_accepted", before, batch)
     return task
 
 
@@ -513,20 +517,26 @@ def approve(*, actor, task_id: int, result: str, expected_revision: int | None =
     task.accepted_at = task.accepted_at or now
     task.finished_at = now
     task.revision += 1
-    rows.update(task, ["state", "result", "handler", "accepted_at", "finished_at", "revision"])
-    events = [
-        _event(application, EventKind.APPROVED, label=_unit(actor), task=task, note=item["name"])
-    ]
-    events += _start_dependants(application, task, siblings)
-    rows.insert(events)
-    _audit_task(actor, task, "onething.task_approved", before, result=result)
-    _refresh(application, actor, siblings)
+    # Everything from here writes (the last step also notifies): one statement on PostgreSQL.
+    with rows.batch() as batch:
+        batch.update(task, ["state", "result", "handler", "accepted_at", "finished_at", "revision"])
+        events = [
+            _event(
+                application, EventKind.APPROVED, label=_unit(actor), task=task, note=item["name"]
+            )
+        ]
+        events += _start_dependants(application, task, siblings, batch)
+        batch.insert(events)
+        _audit_task(actor, task, "onething.task_approved", before, batch, result=result)
+        _refresh(application, actor, siblings, batch)
     # A licence or certificate issued by this item lands in its holder's archive (一人一档).
     file_task_result(actor=actor, application=application, task=task, siblings=siblings.values())
     return task
 
 
-def _start_dependants(application: Application, done: Task, siblings: dict) -> list[Event]:
+def _start_dependants(
+    application: Application, done: Task, siblings: dict, batch: rows.Batch
+) -> list[Event]:
     """Tasks waiting on ``done`` whose every dependency is now approved become ready, with the
     results they need passed on."""
     by_position = definitions.items_by_position(application.definition)
@@ -542,7 +552,7 @@ def _start_dependants(application: Application, done: Task, siblings: dict) -> l
             task.started_on = today
             task.due_date = add_working_days(today, task.committed_days)
             task.revision += 1
-            rows.update(task, ["state", "inputs", "started_on", "due_date", "revision"])
+            batch.update(task, ["state", "inputs", "started_on", "due_date", "revision"])
             events.append(
                 _event(
                     application,
@@ -774,8 +784,11 @@ def overall_state(states: list[str]) -> str:
     return ApplicationState.REJECTED
 
 
-def _refresh(application: Application, actor, siblings: dict | None = None) -> None:
-    """Recompute the overall state from the tasks; on the last item, notify the result."""
+def _refresh(
+    application: Application, actor, siblings: dict | None = None, batch: rows.Batch | None = None
+) -> None:
+    """Recompute the overall state from the tasks; on the last item, notify the result. With
+    ``batch``, its writes join the step's last ones (the notification is written at once)."""
     if siblings is not None:
         states = [t.state for t in siblings.values()]
     else:
@@ -790,10 +803,11 @@ def _refresh(application: Application, actor, siblings: dict | None = None) -> N
     if finished:
         application.finished_at = timezone.now()
         fields.append("finished_at")
-    rows.update(application, fields)
+    writes = batch or rows
+    writes.update(application, fields)
     if not finished:
         return
-    rows.insert([_event(application, EventKind.FINISHED)])
+    writes.insert([_event(application, EventKind.FINISHED)])
     record(
         actor=actor,
         action=AuditAction.TRANSITION,
@@ -801,6 +815,7 @@ def _refresh(application: Application, actor, siblings: dict | None = None) -> N
         obj=application,
         before={"state": before},
         after={"state": new},
+        batch=batch,
     )
     recipient = rows.get(User, application.applicant_id or application.created_by_id)
     notify(

@@ -114,6 +114,11 @@ if DATABASE_URL:
         DATABASES["default"]["NAME"] = env("BANHAO_DATABASE_NAME")
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+        # The hot paths' statements (banhao.core.rows) are prepared once per connection;
+        # Django's own queries bind on the client and are never prepared. Turn it off behind
+        # a pooler that cannot keep prepared statements (PgBouncer in transaction mode < 1.21).
+        if env_bool("DATABASE_PREPARED_STATEMENTS", True):
+            DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 5)
 else:
     DATABASES = {
         "default": {

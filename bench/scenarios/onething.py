@@ -164,11 +164,11 @@ def complete_phase(path: str) -> None:
     """Submit each draft listed in ``path`` and approve its tasks as they become ready, every
     step its own audited transaction; print wall-clock start and end (epoch seconds), steps and
     submit latencies as one JSON line."""
-    from django.db import connection
     from django.urls import reverse
 
     from banhao.catalog.models import OneThing
     from banhao.catalog.services import latest_version
+    from banhao.core import rows
     from banhao.onething import services
     from banhao.onething.models import Task
     from banhao.onething.states import TaskState
@@ -187,7 +187,7 @@ def complete_phase(path: str) -> None:
     # application's seven tasks and picks the ready ones here: with the state in the WHERE
     # clause PostgreSQL's planner ANDs in the partial queue index, whose dead entries (every
     # task that left the queue since the last vacuum) it then walks — 6 ms instead of 0.05.
-    table = connection.ops.quote_name(Task._meta.db_table)
+    table = rows.connection().ops.quote_name(Task._meta.db_table)
     ready_sql = (
         f"SELECT id, position, department_id, state FROM {table} "  # noqa: S608 - our own table
         "WHERE application_id = %s"
@@ -201,7 +201,7 @@ def complete_phase(path: str) -> None:
         submit_ms.append((time.perf_counter() - t0) * 1000)
         steps += 1
         while True:
-            with connection.cursor() as cursor:
+            with rows.cursor(rows.connection()) as cursor:
                 cursor.execute(ready_sql, [app_id])
                 ready = [row[:3] for row in cursor.fetchall() if row[3] == TaskState.READY]
             if not ready:

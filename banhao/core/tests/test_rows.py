@@ -63,3 +63,60 @@ def test_models_written_through_rows_have_no_save_signals():
     for model in (AuditRecord, Notification, Delivery, Application, Attachment, Event, Task):
         assert not pre_save.has_listeners(model), model
         assert not post_save.has_listeners(model), model
+
+
+def test_on_postgresql_the_statements_are_prepared_once_per_connection():
+    """The lean statements run as prepared statements on PostgreSQL (parsed and planned once
+    per connection); what they read and write is unchanged (the tests above)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are a PostgreSQL feature")
+    entry = AuditRecord(action="create", event_type="test.prepared")
+    rows.insert([entry])
+    for _ in range(3):
+        assert rows.get(AuditRecord, entry.pk).event_type == "test.prepared"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement, generic_plans + custom_plans FROM pg_prepared_statements")
+        prepared = dict(cursor.fetchall())
+    select = rows._get_sql(AuditRecord, connection.alias).replace("%s", "$1")
+    assert select in prepared, list(prepared)
+    assert prepared[select] == 3  # prepared once, then only run
+
+
+def test_a_batch_writes_when_its_block_ends_in_one_statement_on_postgresql():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from banhao.accounts.roles import Role
+    from banhao.notifications.models import Notification
+    from banhao.testing import make_user
+
+    note = Notification(recipient=make_user(Role.CITIZEN, "batch_citizen"), kind="t", title="一")
+    rows.insert([note])
+    entries = [AuditRecord(action="create", event_type=f"test.batch.{n}") for n in range(2)]
+    with CaptureQueriesContext(connection) as queries, rows.batch() as batch:
+        note.title = "二"
+        batch.update(note, ["title"])
+        note.read_at = timezone.now()
+        batch.update(note, ["read_at"])  # the same row again: merged into one update
+        batch.insert(entries)
+        assert Notification.objects.get(pk=note.pk).title == "一"  # nothing written yet
+        assert not AuditRecord.objects.filter(event_type__startswith="test.batch").exists()
+    stored = Notification.objects.get(pk=note.pk)
+    assert (stored.title, stored.read_at) == ("二", note.read_at)
+    assert set(
+        AuditRecord.objects.filter(event_type__startswith="test.batch").values_list(
+            "event_type", flat=True
+        )
+    ) == {"test.batch.0", "test.batch.1"}
+    writes = [q["sql"] for q in queries.captured_queries if not q["sql"].startswith("SELECT")]
+    assert len(writes) == (1 if connection.vendor == "postgresql" else 2), writes
+
+
+def test_a_batch_whose_block_raises_writes_nothing():
+    with pytest.raises(ValueError), rows.batch() as batch:
+        batch.insert([AuditRecord(action="create", event_type="test.batch.failed")])
+        raise ValueError
+    assert not AuditRecord.objects.filter(event_type="test.batch.failed").exists()
