@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from functools import cache
+from functools import cache, lru_cache
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import CharField, ForeignKey, IntegerField, Model, TextField
@@ -55,13 +55,26 @@ def cursor(conn):
 
 @cache
 def _preparing_cursor():
-    from django.db.backends.postgresql.base import ServerBindingCursor
+    from psycopg import RawCursor
 
-    class PreparingCursor(ServerBindingCursor):
+    class PreparingCursor(RawCursor):
+        """Prepares every statement; takes the ``%s`` placeholders of the statements built
+        here and sends PostgreSQL's own ``$n``, converted once per statement (psycopg would
+        convert a batch's long statements again on every run)."""
+
         def execute(self, query, params=None, *, prepare=True, binary=None):
-            return super().execute(query, params, prepare=prepare, binary=binary)
+            return super().execute(_numbered(query), params, prepare=prepare, binary=binary)
 
     return PreparingCursor
+
+
+@lru_cache(maxsize=512)
+def _numbered(query: str) -> str:
+    """``%s`` placeholders as ``$1, $2, …`` (the statements built here have no other ``%``)."""
+    parts = query.split("%s")
+    if any("%" in part for part in parts):
+        raise ValueError(f"not a statement built by banhao.core.rows: {query[:80]}")
+    return "".join(f"{part}${n}" for n, part in enumerate(parts[:-1], 1)) + parts[-1]
 
 
 @cache
