@@ -160,10 +160,11 @@ def prepare_phase(bundles: int, path: str) -> None:
     print(json.dumps({"bundles": bundles, "prepare_seconds": prepared}))
 
 
-def complete_phase(path: str) -> None:
+def complete_phase(path: str, together: bool = False) -> None:
     """Submit each draft listed in ``path`` and approve its tasks as they become ready, every
     step its own audited transaction; print wall-clock start and end (epoch seconds), steps and
-    submit latencies as one JSON line."""
+    submit latencies as one JSON line. With ``together``, print "ready" once set up and start
+    when a line arrives on standard input, so that several streams start at once."""
     from django.urls import reverse
 
     from banhao.catalog.models import OneThing
@@ -194,6 +195,9 @@ def complete_phase(path: str) -> None:
     )
     submit_ms = []
     steps = 0
+    if together:
+        print("ready", flush=True)
+        sys.stdin.readline()
     start = time.time()
     for actor_id, app_id in drafts:
         t0 = time.perf_counter()
@@ -263,14 +267,29 @@ def service_phase(db, bundles: int, streams: int, folder: str, log) -> dict:
                     "banhao.cli",
                     "shell",
                     "--command",
-                    f"from bench.scenarios.onething import complete_phase; complete_phase({share!r})",
+                    "from bench.scenarios.onething import complete_phase; "
+                    f"complete_phase({share!r}, together=True)",
                 ],
                 env=db.env,
+                stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 text=True,
             )
         )
+    # Start the streams together once each has started Django and loaded its accounts (a
+    # stream still importing would otherwise slow the others down inside their timed loop).
+    for worker in workers:
+        for line in worker.stdout:  # the shell may print a line of its own first
+            if line.strip() == "ready":
+                break
+        else:
+            worker.kill()
+            _out, err = worker.communicate()
+            raise BenchError(f"service stream failed to start:\n{err[-3000:]}")
+    for worker in workers:
+        worker.stdin.write("go\n")
+        worker.stdin.flush()
     outputs = []
     for worker in workers:
         out, err = worker.communicate()
