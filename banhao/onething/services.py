@@ -823,7 +823,8 @@ def _refresh(
         event_key=f"onething.result.{application.pk}",
         kind="onething.result",
         title=_("Your result is ready: %(bundle)s") % {"bundle": _bundle_name(application)},
-        body=application.get_state_display(),
+        # The state's own label: get_state_display() translates every choice to find one.
+        body=str(ApplicationState(new).label),
         url=reverse("onething:application", args=[application.pk]),
         channels=("sms",),
     )
