@@ -6,7 +6,7 @@ See ``bench/README.md``.
 """
 
 from .database import BenchError, Throwaway, database_label, throwaway_database
-from .measure import percentiles, throughput
+from .measure import cpu_seconds, percentiles, throughput
 from .registry import RECORD_KEYS, Context, Scenario, load_scenarios, record, scenario
 
 __all__ = [
@@ -15,6 +15,7 @@ __all__ = [
     "Context",
     "Scenario",
     "Throwaway",
+    "cpu_seconds",
     "database_label",
     "load_scenarios",
     "percentiles",

@@ -1,8 +1,9 @@
-"""Small helpers for figures: throughput and latency percentiles."""
+"""Small helpers for figures: throughput, latency percentiles, CPU time of a process."""
 
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Sequence
 
 
@@ -24,3 +25,16 @@ def percentiles(samples_ms: Sequence[float], *points: float) -> list[float | Non
         rank = max(1, math.ceil(point / 100 * len(ordered)))
         result.append(ordered[rank - 1])
     return result
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process so far (Linux /proc; 0 when it is gone).
+
+    On a machine shared with other jobs, wall-clock figures say little; the CPU time each party
+    spends per operation hardly depends on what else runs."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

@@ -21,7 +21,15 @@ import threading
 import time
 from urllib.parse import urlencode
 
-from bench import Context, percentiles, record, scenario, throughput, throwaway_database
+from bench import (
+    Context,
+    cpu_seconds,
+    percentiles,
+    record,
+    scenario,
+    throughput,
+    throwaway_database,
+)
 
 SEED = 2024
 CLIENTS = 20
@@ -121,16 +129,6 @@ class _Connection:
         self.sock = None
 
 
-def _cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds of a process so far (Linux /proc; 0 when it is gone)."""
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def _server_processes(pid: int) -> list[int]:
     """gunicorn's master and its workers."""
     found = [pid]
@@ -172,16 +170,16 @@ class _CpuMeter:
         self.server_pid, self.env = server_pid, env
 
     def start(self) -> None:
-        self.server = {p: _cpu_seconds(p) for p in _server_processes(self.server_pid)}
-        self.database = {p: _cpu_seconds(p) for p in _database_backends(self.env)}
+        self.server = {p: cpu_seconds(p) for p in _server_processes(self.server_pid)}
+        self.database = {p: cpu_seconds(p) for p in _database_backends(self.env)}
         self.generator = time.process_time()
 
     def per_request_ms(self, requests: int) -> dict[str, float]:
         generator = time.process_time() - self.generator
-        server = sum(_cpu_seconds(p) - before for p, before in self.server.items())
+        server = sum(cpu_seconds(p) - before for p, before in self.server.items())
         # Backends that connected during the run count from zero (their start-up included).
         database = sum(
-            _cpu_seconds(p) - self.database.get(p, 0.0) for p in _database_backends(self.env)
+            cpu_seconds(p) - self.database.get(p, 0.0) for p in _database_backends(self.env)
         )
         return {
             name: round(seconds * 1000 / requests, 3)

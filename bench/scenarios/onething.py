@@ -34,7 +34,16 @@ import tempfile
 import threading
 import time
 
-from bench import BenchError, Context, percentiles, record, scenario, throughput, throwaway_database
+from bench import (
+    BenchError,
+    Context,
+    cpu_seconds,
+    percentiles,
+    record,
+    scenario,
+    throughput,
+    throwaway_database,
+)
 
 SEED = 2024
 CLIENTS = 20
@@ -163,8 +172,10 @@ def prepare_phase(bundles: int, path: str) -> None:
 def complete_phase(path: str, together: bool = False) -> None:
     """Submit each draft listed in ``path`` and approve its tasks as they become ready, every
     step its own audited transaction; print wall-clock start and end (epoch seconds), steps and
-    submit latencies as one JSON line. With ``together``, print "ready" once set up and start
-    when a line arrives on standard input, so that several streams start at once."""
+    submit latencies as one JSON line, with the CPU seconds this process and its PostgreSQL
+    backend spent (the backend's only when the server runs on this machine). With
+    ``together``, print "ready" once set up and start when a line arrives on standard input, so
+    that several streams start at once."""
     from django.urls import reverse
 
     from banhao.catalog.models import OneThing
@@ -195,10 +206,12 @@ def complete_phase(path: str, together: bool = False) -> None:
     )
     submit_ms = []
     steps = 0
+    backend = _local_backend(rows.connection())
     if together:
         print("ready", flush=True)
         sys.stdin.readline()
     start = time.time()
+    cpu_start, backend_start = time.process_time(), backend and cpu_seconds(backend)
     for actor_id, app_id in drafts:
         t0 = time.perf_counter()
         services.submit(actor=actors[actor_id], application_id=app_id)
@@ -229,12 +242,37 @@ def complete_phase(path: str, together: bool = False) -> None:
             for _pk, position, _dept in ready:
                 del waiting[position]
     end = time.time()
+    client_cpu = time.process_time() - cpu_start
+    database_cpu = cpu_seconds(backend) - backend_start if backend else None
     completed = Application.objects.filter(
         pk__in=[app_id for _, app_id in drafts], state=ApplicationState.COMPLETED
     ).count()
     if completed != len(drafts):
         raise RuntimeError(f"only {completed} of {len(drafts)} bundles were completed")
-    print(json.dumps({"start": start, "end": end, "steps": steps, "submit_ms": submit_ms}))
+    print(
+        json.dumps(
+            {
+                "start": start,
+                "end": end,
+                "steps": steps,
+                "submit_ms": submit_ms,
+                "client_cpu": client_cpu,
+                "database_cpu": database_cpu,
+            }
+        )
+    )
+
+
+def _local_backend(conn) -> int | None:
+    """The process id of this connection's PostgreSQL backend, if the server runs here."""
+    host = conn.settings_dict["HOST"]
+    if conn.vendor != "postgresql" or not (host in _LOCAL_HOSTS or host.startswith("/")):
+        return None  # SQLite runs in the stream's own process; a remote server is not ours
+    conn.ensure_connection()
+    return conn.connection.info.backend_pid
+
+
+_LOCAL_HOSTS = {"", "localhost", "127.0.0.1", "::1"}
 
 
 def service_phase(db, bundles: int, streams: int, folder: str, log) -> dict:
@@ -303,6 +341,12 @@ def service_phase(db, bundles: int, streams: int, folder: str, log) -> dict:
         "complete_seconds": max(o["end"] for o in outputs) - min(o["start"] for o in outputs),
         "steps": sum(o["steps"] for o in outputs),
         "submit_ms": [ms for o in outputs for ms in o["submit_ms"]],
+        "client_cpu": sum(o["client_cpu"] for o in outputs),
+        "database_cpu": (
+            sum(o["database_cpu"] for o in outputs)
+            if all(o["database_cpu"] is not None for o in outputs)
+            else None
+        ),
     }
 
 
@@ -552,16 +596,20 @@ def run(context: Context) -> list[dict]:
             .splitlines()[-1]
         )
         context.log(f"Service layer: preparing {bundles:,} newborn drafts …")
-        # SQLite has one writer at a time: one stream. PostgreSQL takes concurrent writers, and
-        # each commit waits for the disk (~2 ms here), so one stream would measure the disk: one
-        # stream per CPU, as several handlers work at once (on 2 quiet CPUs, 800 bundles: 2
-        # streams 104/s, 3 streams 94/s, 4 streams 90/s — the steps are CPU-bound).
-        # BANHAO_BENCH_STREAMS overrides it, to compare.
+        # SQLite has one writer at a time: one stream. PostgreSQL takes concurrent writers: one
+        # stream per CPU, as several handlers work at once (on 2 quiet CPUs, 800 bundles over
+        # the Unix socket: 2 streams 124-130/s, 3 streams 107/s, 4 streams 112/s — the steps
+        # are CPU-bound). BANHAO_BENCH_STREAMS overrides it, to compare.
         streams = int(
             os.environ.get("BANHAO_BENCH_STREAMS")
             or (1 if db.vendor == "sqlite" else (os.cpu_count() or 1))
         )
         service = service_phase(db, bundles, streams, media, context.log)
+        # CPU per bundle moves far less than wall clock when other work shares the machine.
+        per_bundle = f"{service['client_cpu'] * 1000 / bundles:.2f} ms in the stream(s)"
+        if service["database_cpu"] is not None:
+            per_bundle += f", {service['database_cpu'] * 1000 / bundles:.2f} ms in PostgreSQL"
+        context.log(f"Service layer: CPU per bundle {per_bundle}")
         http = http_phase(db, http_bundles, context.log)
     shutil.rmtree(media, ignore_errors=True)
     s50, s95 = percentiles(service["submit_ms"], 50, 95)
