@@ -59,10 +59,7 @@ def record(
     # Every state change writes one record, so this insert is on every hot path: built once
     # (banhao.core.rows) rather than through Model.save, which only adds the refusal of updates
     # that a new row never meets; nobody listens to this model's signals.
-    if batch is not None:
-        batch.insert([entry])
-    else:
-        rows.insert([entry])
+    (batch or rows).insert([entry])
     return entry
 
 

@@ -250,6 +250,13 @@ def _insert_sql(
     return sql
 
 
+def _mark_saved(objs: Iterable[Model], alias: str) -> None:
+    """What ``save()`` leaves on an instance it inserted."""
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = alias
+
+
 def insert(objs: Sequence[Model], *, key: str = "") -> None:
     """``bulk_create`` of new rows of one model (every concrete field but the primary key).
     A single object gets its id, as from ``save()``. With ``key`` (an attribute unique among
@@ -274,9 +281,7 @@ def insert(objs: Sequence[Model], *, key: str = "") -> None:
                 obj.pk = ids[getattr(obj, key)]
         elif len(objs) == 1:
             objs[0].pk = cur.fetchone()[0]
-    for obj in objs:
-        obj._state.adding = False
-        obj._state.db = conn.alias
+    _mark_saved(objs, conn.alias)
 
 
 def insert_new(obj: Model) -> bool:
@@ -294,8 +299,7 @@ def insert_new(obj: Model) -> bool:
     if row is None:
         return False
     obj.pk = row[0]
-    obj._state.adding = False
-    obj._state.db = conn.alias
+    _mark_saved([obj], conn.alias)
     return True
 
 
@@ -354,23 +358,20 @@ class Batch:
             # One statement, each write a data-modifying WITH: one round trip, one executor
             # start, instead of one per write. Each row is written at most once (updates are
             # merged above), and PostgreSQL runs every such WITH to completion.
-            sql = (
-                "WITH "
-                + ", ".join(f"w{n} AS ({sql})" for n, (sql, _) in enumerate(statements))
-                + " SELECT 1"
-            )
-            params = [value for _, values in statements for value in values]
-            with cursor(conn) as cur:
+            statements = [
+                (
+                    "WITH "
+                    + ", ".join(f"w{n} AS ({sql})" for n, (sql, _) in enumerate(statements))
+                    + " SELECT 1",
+                    [value for _, values in statements for value in values],
+                )
+            ]
+        with cursor(conn) as cur:
+            for sql, params in statements:
                 cur.execute(sql, params)
-        else:
-            with cursor(conn) as cur:
-                for sql, params in statements:
-                    cur.execute(sql, params)
         for write in self._writes:
             if write[0] == "insert":
-                for obj in write[1]:
-                    obj._state.adding = False
-                    obj._state.db = conn.alias
+                _mark_saved(write[1], conn.alias)
 
 
 @contextmanager
