@@ -17,10 +17,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import date, datetime
 from functools import cache, lru_cache
 
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import CharField, ForeignKey, IntegerField, Model, TextField
+from django.db.models import (
+    CharField,
+    DateField,
+    DateTimeField,
+    ForeignKey,
+    IntegerField,
+    JSONField,
+    Model,
+    TextField,
+)
 from django.db.models.base import ModelState
 from django.db.models.signals import post_init
 
@@ -99,6 +109,8 @@ def load(conn, model: type[Model], row: Sequence, converters, names: list[str]) 
         row = list(row)
         for index, functions in converters:
             value = row[index]
+            if value is None:
+                continue  # every converter Django ships reads NULL as None
             for fn, col in functions:
                 value = fn(value, col, conn)
             row[index] = value
@@ -171,13 +183,24 @@ def matching(model: type[Model], column: str, values: Sequence) -> list:
 # --- writing ------------------------------------------------------------------------------
 
 
-def _plain_type(field) -> type | None:
-    """The Python type whose values a field sends to the database unchanged (what
-    ``get_db_prep_save`` would return for them), or None."""
+# How ``_prepared`` may shortcut ``get_db_prep_save`` for a field: values of these kinds go
+# straight to what it ends with, skipping only steps that return them unchanged.
+_AS_IS_STR, _AS_IS_INT, _DATETIME, _DATE, _JSON = range(5)
+
+
+def _kind(field) -> int | None:
     if isinstance(field, ForeignKey):
-        return int if isinstance(field.target_field, IntegerField) else None
-    if type(field) in (CharField, TextField) or isinstance(field, IntegerField):
-        return str if isinstance(field, CharField | TextField) else int
+        return _AS_IS_INT if isinstance(field.target_field, IntegerField) else None
+    if type(field) in (CharField, TextField):
+        return _AS_IS_STR
+    if isinstance(field, IntegerField):
+        return _AS_IS_INT
+    if type(field) is DateTimeField:
+        return _DATETIME
+    if type(field) is DateField:
+        return _DATE
+    if type(field) is JSONField:
+        return _JSON
     return None
 
 
@@ -188,19 +211,29 @@ def _writer(model: type[Model], names: tuple[str, ...]) -> list[tuple]:
         if names
         else [f for f in model._meta.concrete_fields if not f.primary_key]
     )
-    return [(f, f.attname, _plain_type(f), bool(getattr(f, "auto_now", False))) for f in fields]
+    return [(f, f.attname, _kind(f), bool(getattr(f, "auto_now", False))) for f in fields]
 
 
 def _prepared(conn, obj: Model, fields, add: bool) -> list:
-    """The values ``save()`` would send for these fields (``pre_save``, then
-    ``get_db_prep_save``, skipped for text and whole numbers, which it returns unchanged)."""
+    """The values ``save()`` would send for these fields: ``pre_save``, then
+    ``get_db_prep_save``, whose conversions are skipped where they return the value unchanged
+    (text, whole numbers, an aware datetime, a date, a dict or list for JSON) and the backend's
+    adapter is called directly."""
     values = []
-    for field, attname, plain, auto in fields:
+    ops = conn.ops
+    for field, attname, kind, auto in fields:
         value = field.pre_save(obj, add) if (add or auto) else getattr(obj, attname)
-        if value is None and plain is not None:
+        cls = type(value)
+        if value is None and kind is not None:
             values.append(None)
-        elif (plain is str and isinstance(value, str)) or (plain is int and type(value) is int):
+        elif (kind == _AS_IS_STR and cls is str) or (kind == _AS_IS_INT and cls is int):
             values.append(value)
+        elif kind == _DATETIME and cls is datetime and value.tzinfo is not None:
+            values.append(ops.adapt_datetimefield_value(value))
+        elif kind == _DATE and cls is date:
+            values.append(ops.adapt_datefield_value(value))
+        elif kind == _JSON and (cls is dict or cls is list):
+            values.append(ops.adapt_json_value(value, field.encoder))
         else:
             values.append(field.get_db_prep_save(value, conn))
     return values

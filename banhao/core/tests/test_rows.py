@@ -37,6 +37,46 @@ def test_one_inserted_row_gets_its_id():
     assert AuditRecord.objects.get(pk=entry.pk).extra == {"n": 1}
 
 
+def test_written_values_are_what_save_would_send():
+    """The shortcuts past get_db_prep_save (text, numbers, aware datetimes, dates, JSON)
+    give the values it gives, on this database."""
+    import datetime as dt
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from banhao.onething.models import Task
+
+    task = Task(
+        application_id=1,
+        position=3,
+        item_id=2,
+        department_id=4,
+        state="ready",
+        depends_on=[1, 2],
+        inputs={"1": "出生医学证明 A123"},
+        committed_days=5,
+        started_on=dt.date(2026, 11, 26),
+        due_date=None,
+        accepted_at=timezone.now(),
+        finished_at=dt.datetime(2026, 11, 26, 9, 30, tzinfo=dt.UTC),
+        result="沂公户 2026-001",
+    )
+    fields = rows._writer(Task, ())
+    expected = [
+        field.get_db_prep_save(field.pre_save(task, True), connection) for field, *_ in fields
+    ]
+    prepared = rows._prepared(connection, task, fields, True)
+    assert [str(v) for v in prepared] == [str(v) for v in expected]  # Jsonb compares by identity
+    assert {kind for *_, kind, _auto in fields} >= {
+        rows._AS_IS_STR,
+        rows._AS_IS_INT,
+        rows._DATETIME,
+        rows._DATE,
+        rows._JSON,
+    }
+
+
 def test_insert_new_skips_a_row_that_breaks_a_unique_constraint():
     from banhao.accounts.roles import Role
     from banhao.notifications.models import Notification
