@@ -48,12 +48,21 @@ def cursor(conn):
     (``DATABASE_PREPARED_STATEMENTS``), it binds parameters on the server and prepares each
     statement on its first run on a connection, so parsing and planning are paid once per
     connection instead of on every run: that halves the server's work in a one-thing step.
-    (Django's own cursors bind on the client, which cannot prepare.) Django still wraps it, so
-    execute wrappers and the translation of database errors work as for any cursor. While
-    queries are logged (DEBUG, tests that count queries) it is Django's own cursor, whose log
-    shows each statement with its values.
+    (Django's own cursors bind on the client, which cannot prepare.) On SQLite it sends the
+    ``?`` placeholders, converted once per statement, where Django's cursor converts each
+    statement again on every run (sqlite3 itself keeps the compiled statements). Django still
+    wraps it, so execute wrappers and the translation of database errors work as for any
+    cursor. While queries are logged (DEBUG, tests that count queries) it is Django's own
+    cursor, whose log shows each statement with its values.
     """
-    if conn.vendor != "postgresql" or conn.queries_logged:
+    if conn.queries_logged:
+        return conn.cursor()
+    if conn.vendor == "sqlite":
+        if conn.connection is None:
+            conn.ensure_connection()
+        with conn.wrap_database_errors:
+            return conn._prepare_cursor(conn.connection.cursor(factory=_qmark_cursor()))
+    if conn.vendor != "postgresql":  # pragma: no cover - both supported databases are above
         return conn.cursor()
     conn.close_if_health_check_failed()
     conn.ensure_connection()
@@ -78,13 +87,38 @@ def _preparing_cursor():
     return PreparingCursor
 
 
-@lru_cache(maxsize=512)
-def _numbered(query: str) -> str:
-    """``%s`` placeholders as ``$1, $2, …`` (the statements built here have no other ``%``)."""
+@cache
+def _qmark_cursor():
+    from sqlite3 import Cursor
+
+    class QmarkCursor(Cursor):
+        """Takes the ``%s`` placeholders of the statements built here and sends ``?``,
+        converted once per statement."""
+
+        def execute(self, query, params=()):
+            return super().execute(_qmarks(query), params)
+
+    return QmarkCursor
+
+
+def _placeholders(query: str) -> list[str]:
     parts = query.split("%s")
     if any("%" in part for part in parts):
         raise ValueError(f"not a statement built by banhao.core.rows: {query[:80]}")
+    return parts
+
+
+@lru_cache(maxsize=512)
+def _numbered(query: str) -> str:
+    """``%s`` placeholders as ``$1, $2, …`` (the statements built here have no other ``%``)."""
+    parts = _placeholders(query)
     return "".join(f"{part}${n}" for n, part in enumerate(parts[:-1], 1)) + parts[-1]
+
+
+@lru_cache(maxsize=512)
+def _qmarks(query: str) -> str:
+    """``%s`` placeholders as ``?``."""
+    return "?".join(_placeholders(query))
 
 
 @cache

@@ -160,3 +160,12 @@ def test_a_batch_whose_block_raises_writes_nothing():
         batch.insert([AuditRecord(action="create", event_type="test.batch.failed")])
         raise ValueError
     assert not AuditRecord.objects.filter(event_type="test.batch.failed").exists()
+
+
+def test_placeholders_are_converted_once_per_statement_for_each_database():
+    sql = 'UPDATE "t" SET "a" = %s WHERE "id" = %s'
+    assert rows._numbered(sql) == 'UPDATE "t" SET "a" = $1 WHERE "id" = $2'
+    assert rows._qmarks(sql) == 'UPDATE "t" SET "a" = ? WHERE "id" = ?'
+    for convert in (rows._numbered, rows._qmarks):
+        with pytest.raises(ValueError, match="not a statement built"):
+            convert("SELECT 1 WHERE name LIKE '%%x'")
