@@ -42,7 +42,8 @@ def record(
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
     ctx = context.current()
-    entry = AuditRecord(
+    entry = rows.new(
+        AuditRecord,
         **_actor_fields(actor),
         ip_address=ctx.ip_address,
         user_agent=ctx.user_agent,

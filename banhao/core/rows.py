@@ -161,6 +161,52 @@ def load(conn, model: type[Model], row: Sequence, converters, names: list[str]) 
 
 
 @cache
+def _blank(model: type[Model]) -> tuple[dict, list, dict, frozenset] | None:
+    """A new instance's constant field values, its fields with a default to call, its
+    relations by name and every attribute name (what ``Model.__init__`` works out for each
+    instance); None where ``new`` must use ``__init__`` (a relation to a field other than the
+    primary key)."""
+    constant, computed, relations = {}, [], {}
+    for field in model._meta.concrete_fields:
+        if field.has_default() and callable(field.default):
+            computed.append((field.attname, field.default))
+        else:
+            constant[field.attname] = field.get_default()
+        if field.is_relation:
+            if not field.target_field.primary_key:
+                return None
+            relations[field.name] = field.attname
+    names = frozenset(constant) | {attname for attname, _ in computed}
+    return constant, computed, relations, names
+
+
+def new(model: type[Model], **values) -> Model:
+    """``model(**values)`` without ``Model.__init__``'s per-field work, for the rows a hot path
+    creates: values by attribute name, or a related instance by relation name. Anything else
+    (another keyword, a model with post_init receivers) goes through ``__init__``."""
+    blank = _blank(model)
+    if blank is None or post_init.has_listeners(model):
+        return model(**values)
+    constant, computed, relations, names = blank
+    obj = model.__new__(model)
+    state = obj._state = ModelState()
+    attrs = obj.__dict__
+    attrs.update(constant)
+    for name, value in values.items():
+        if name in relations:
+            attrs[relations[name]] = None if value is None else value.pk
+            state.fields_cache[name] = value
+        elif name in names:
+            attrs[name] = value
+        else:
+            return model(**values)  # a property, or a name __init__ refuses
+    for attname, default in computed:
+        if attname not in attrs:
+            attrs[attname] = default()
+    return obj
+
+
+@cache
 def _get_sql(model: type[Model], alias: str) -> str:
     qn = connections[alias].ops.quote_name
     columns, _names, _converters = reader(model, alias)

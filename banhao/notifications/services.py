@@ -28,8 +28,14 @@ def notify(
     channels: tuple[str, ...] = (),
 ) -> Notification | None:
     """Create the in-app notification and queue deliveries. Returns None if already notified."""
-    notification = Notification(
-        recipient=recipient, event_key=event_key, kind=kind, title=title, body=body, url=url
+    notification = rows.new(
+        Notification,
+        recipient=recipient,
+        event_key=event_key,
+        kind=kind,
+        title=title,
+        body=body,
+        url=url,
     )
     # One statement, no savepoint: the (recipient, event key) constraint recognises a repeat.
     # These models have no save() overrides or signals (banhao.core.rows).
@@ -37,7 +43,8 @@ def notify(
         return None
     for channel in channels:
         address = recipient.phone if channel == Channel.SMS else recipient.email
-        delivery = Delivery(
+        delivery = rows.new(
+            Delivery,
             notification=notification,
             channel=channel,
             address=address,

@@ -25,6 +25,7 @@ from banhao.core.rows import (
     get,
     insert,
     load,
+    new,
     reader,
     update,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "get",
     "insert",
     "lock_application",
+    "new",
     "tasks_of",
     "update",
     "upload_summary",

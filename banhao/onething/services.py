@@ -59,7 +59,8 @@ def _actor_label(actor) -> str:
 
 
 def _event(application, kind, *, label: str = "", task=None, note: str = "") -> Event:
-    return Event(
+    return rows.new(
+        Event,
         application_id=application.pk,
         task_id=task.pk if task is not None else None,
         kind=kind,
@@ -382,7 +383,8 @@ def submit(*, actor, application_id: int) -> Application:
         deps = definitions.effective_deps(item, positions)
         ready = not deps
         tasks.append(
-            Task(
+            rows.new(
+                Task,
                 application=application,
                 position=position,
                 item_id=item["item_id"],

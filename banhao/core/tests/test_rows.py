@@ -169,3 +169,30 @@ def test_placeholders_are_converted_once_per_statement_for_each_database():
     for convert in (rows._numbered, rows._qmarks):
         with pytest.raises(ValueError, match="not a statement built"):
             convert("SELECT 1 WHERE name LIKE '%%x'")
+
+
+def test_new_builds_what_the_model_constructor_builds():
+    from banhao.accounts.roles import Role
+    from banhao.notifications.models import Notification
+    from banhao.onething.models import Event
+    from banhao.testing import make_user
+
+    user = make_user(Role.CITIZEN, "rows_new_citizen")
+    cases = [
+        (AuditRecord, {"actor": user, "action": "create", "event_type": "t", "after": {"a": 1}}),
+        (AuditRecord, {"actor": None, "action": "create", "event_type": "t"}),
+        (Event, {"application_id": 7, "task_id": None, "kind": "submitted", "note": "备注"}),
+        (Notification, {"recipient": user, "event_key": "k", "kind": "t", "title": "标题"}),
+    ]
+    for model, values in cases:
+        lean, orm = rows.new(model, **values), model(**values)
+        assert {k: v for k, v in lean.__dict__.items() if k != "_state"} == {
+            k: v for k, v in orm.__dict__.items() if k != "_state"
+        }, model
+        assert lean._state.adding and lean._state.db is None
+        assert lean._state.fields_cache == orm._state.fields_cache
+    assert rows.new(AuditRecord, extra={"n": 1}).extra == {"n": 1}
+    first, second = rows.new(AuditRecord), rows.new(AuditRecord)
+    assert first.extra == {} and first.extra is not second.extra  # a default per instance
+    with pytest.raises(TypeError):
+        rows.new(Event, no_such_field=1)
