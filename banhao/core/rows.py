@@ -25,6 +25,7 @@ from django.db.models import (
     CharField,
     DateField,
     DateTimeField,
+    Field,
     ForeignKey,
     IntegerField,
     JSONField,
@@ -291,7 +292,21 @@ def _writer(model: type[Model], names: tuple[str, ...]) -> list[tuple]:
         if names
         else [f for f in model._meta.concrete_fields if not f.primary_key]
     )
-    return [(f, f.attname, _kind(f), bool(getattr(f, "auto_now", False))) for f in fields]
+    return [(f, f.attname, _kind(f), _pre_save_on(f)) for f in fields]
+
+
+# When ``save()``'s call of ``pre_save`` does more than read the attribute.
+_NEVER, _ON_INSERT, _ALWAYS = range(3)
+
+
+def _pre_save_on(field) -> int:
+    if getattr(field, "auto_now", False):
+        return _ALWAYS
+    if getattr(field, "auto_now_add", False):
+        return _ON_INSERT
+    if isinstance(field, DateField) or type(field).pre_save is Field.pre_save:
+        return _NEVER  # a date's pre_save only reads the attribute unless it is automatic
+    return _ON_INSERT  # e.g. a file field, which stores its file on insert
 
 
 def _prepared(conn, obj: Model, fields, add: bool) -> list:
@@ -301,8 +316,11 @@ def _prepared(conn, obj: Model, fields, add: bool) -> list:
     adapter is called directly."""
     values = []
     ops = conn.ops
-    for field, attname, kind, auto in fields:
-        value = field.pre_save(obj, add) if (add or auto) else getattr(obj, attname)
+    for field, attname, kind, pre_save in fields:
+        if pre_save == _ALWAYS or (add and pre_save == _ON_INSERT):
+            value = field.pre_save(obj, add)
+        else:
+            value = getattr(obj, attname)
         cls = type(value)
         if value is None and kind is not None:
             values.append(None)
