@@ -122,6 +122,21 @@ def _qmarks(query: str) -> str:
     return "?".join(_placeholders(query))
 
 
+@contextmanager
+def together(conn) -> Iterator[None]:
+    """Send the statements executed in the block in one round trip, where the database is
+    across a connection (PostgreSQL's pipeline mode); read their results after the block.
+    Each statement still runs after the one before it, with its own snapshot. A
+    transaction's BEGIN, which psycopg sends on its own before the first statement, joins
+    them. Elsewhere (SQLite, in the process) the statements simply run in turn."""
+    if conn.vendor != "postgresql":
+        yield
+        return
+    conn.ensure_connection()
+    with conn.wrap_database_errors, conn.connection.pipeline():
+        yield
+
+
 @cache
 def reader(model: type[Model], alias: str) -> tuple[str, list[str], list[tuple[int, list]]]:
     """Column list, attribute names and per-column converters of a model, for ``from_db``."""

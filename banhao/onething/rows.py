@@ -27,6 +27,7 @@ from banhao.core.rows import (
     load,
     new,
     reader,
+    together,
     update,
 )
 
@@ -39,6 +40,7 @@ __all__ = [
     "get",
     "insert",
     "lock_application",
+    "lock_task",
     "new",
     "tasks_of",
     "update",
@@ -71,26 +73,19 @@ def _lock_sql(alias: str, by_task: bool) -> str:
     return sql
 
 
-def lock_application(*, application_id: int | None = None, task_id: int | None = None):
-    """The application (by id, or the one a task belongs to), locked for this transaction,
-    with its version's number and digest (not its large definition: that comes from the
-    per-process cache). On SQLite the write lock is the transaction itself (BEGIN IMMEDIATE).
-    Returns None if there is no such application."""
+def lock_application(application_id: int) -> Application | None:
+    """The application, locked for this transaction, with its version's number and digest
+    (not its large definition: that comes from the per-process cache). On SQLite the write
+    lock is the transaction itself (BEGIN IMMEDIATE). Returns None if there is no such
+    application."""
     conn = connection()
     _columns, names, converters = reader(Application, conn.alias)
     with cursor(conn) as cur:
-        cur.execute(
-            _lock_sql(conn.alias, task_id is not None),
-            [task_id if task_id is not None else application_id],
-        )
+        cur.execute(_lock_sql(conn.alias, False), [application_id])
         row = cur.fetchone()
     if row is None:
         return None
-    width = len(names)
-    application = load(conn, Application, row[:width], converters, names)
-    # The version as ``with_version()`` gives it: its definition deferred.
-    application.version = BundleVersion.from_db(conn.alias, _VERSION_FIELDS, row[width:])
-    return application
+    return _application(conn, row, names, converters)
 
 
 @cache
@@ -110,6 +105,48 @@ def tasks_of(application: Application) -> dict[int, Task]:
     for task in tasks:
         task._state.fields_cache["application"] = application
     return {task.position: task for task in tasks}
+
+
+@cache
+def _sibling_tasks_sql(alias: str) -> str:
+    qn = connections[alias].ops.quote_name
+    columns, _names, _converters = reader(Task, alias)
+    task = qn(Task._meta.db_table)
+    return (
+        f"SELECT {columns} FROM {task} WHERE {qn('application_id')} = "
+        f"(SELECT {qn('application_id')} FROM {task} WHERE {qn('id')} = %s)"
+    )
+
+
+def lock_task(task_id: int) -> tuple[Application | None, dict[int, Task]]:
+    """The application a task belongs to, locked as by ``lock_application``, and all its
+    tasks by position as by ``tasks_of``: on PostgreSQL the transaction's BEGIN and both reads
+    go in one round trip. The tasks are read by a statement that starts once the lock is
+    held, so they are current. Returns (None, {}) if there is no such task."""
+    conn = connection()
+    _columns, names, converters = reader(Application, conn.alias)
+    _columns, task_names, task_converters = reader(Task, conn.alias)
+    with cursor(conn) as locking, cursor(conn) as reading:
+        with together(conn):
+            locking.execute(_lock_sql(conn.alias, True), [task_id])
+            reading.execute(_sibling_tasks_sql(conn.alias), [task_id])
+        row = locking.fetchone()
+        task_rows = reading.fetchall()
+    if row is None:
+        return None, {}
+    application = _application(conn, row, names, converters)
+    tasks = [load(conn, Task, r, task_converters, task_names) for r in task_rows]
+    for task in tasks:
+        task._state.fields_cache["application"] = application
+    return application, {task.position: task for task in tasks}
+
+
+def _application(conn, row, names, converters) -> Application:
+    width = len(names)
+    application = load(conn, Application, row[:width], converters, names)
+    # The version as ``with_version()`` gives it: its definition deferred.
+    application.version = BundleVersion.from_db(conn.alias, _VERSION_FIELDS, row[width:])
+    return application
 
 
 @cache

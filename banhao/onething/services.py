@@ -160,7 +160,7 @@ def start_application(
 
 
 def _lock(application_id: int) -> Application:
-    application = rows.lock_application(application_id=application_id)
+    application = rows.lock_application(application_id)
     if application is None:
         raise Application.DoesNotExist
     return application
@@ -435,11 +435,11 @@ def _lock_task(actor, task_id: int, action: str, expected_revision: int | None):
     Returns (application, task, siblings by position); the siblings are what dependants and
     the overall state are computed from, so no step reads the tasks twice.
     """
-    application = rows.lock_application(task_id=task_id)
+    # Every change to tasks locks their application first, so the tasks read after the lock
+    # are current.
+    application, siblings = rows.lock_task(task_id)
     if application is None:
         raise Task.DoesNotExist
-    # Every change to tasks locks their application first, so reading them now is current.
-    siblings = rows.tasks_of(application)
     task = next(t for t in siblings.values() if t.pk == task_id)
     if actor is not None and not (
         actor.role in DEPARTMENT_ROLES and actor.department_id == task.department_id

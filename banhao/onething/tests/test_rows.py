@@ -25,22 +25,27 @@ def test_loaded_rows_equal_the_orms(citizen, media):
         accepted_at=timezone.now(), paused_on=dt.date(2026, 1, 5), inputs={"1": "R1"}
     )
     with transaction.atomic():
-        locked = rows.lock_application(task_id=task.pk)
-        siblings = rows.tasks_of(locked)
+        by_task, siblings_by_task = rows.lock_task(task.pk)  # one round trip on PostgreSQL
+    with transaction.atomic():
+        by_id = rows.lock_application(app.pk)
+        siblings_by_id = rows.tasks_of(by_id)
     expected = Application.objects.with_version().get(pk=app.pk)
-    for field in Application._meta.concrete_fields:
-        assert getattr(locked, field.attname) == getattr(expected, field.attname), field.name
-    assert locked.version.digest == expected.version.digest
-    assert locked.definition is expected.definition  # the per-process cache, no query
-    assert not locked._state.adding
-    for orm in Task.objects.filter(application=app):
-        lean = siblings[orm.position]
-        assert {f: getattr(lean, f) for f in FIELDS} == {f: getattr(orm, f) for f in FIELDS}
-        assert lean.application is locked
-    assert isinstance(siblings[task.position].accepted_at, dt.datetime)
-    assert timezone.is_aware(siblings[task.position].accepted_at)
-    assert rows.lock_application(task_id=0) is None
-    assert rows.lock_application(application_id=0) is None
+    for locked, siblings in ((by_task, siblings_by_task), (by_id, siblings_by_id)):
+        for field in Application._meta.concrete_fields:
+            assert getattr(locked, field.attname) == getattr(expected, field.attname), field.name
+        assert locked.version.digest == expected.version.digest
+        assert locked.definition is expected.definition  # the per-process cache, no query
+        assert not locked._state.adding
+        assert sorted(siblings) == sorted(expected.positions)
+        for orm in Task.objects.filter(application=app):
+            lean = siblings[orm.position]
+            assert {f: getattr(lean, f) for f in FIELDS} == {f: getattr(orm, f) for f in FIELDS}
+            assert lean.application is locked
+        assert isinstance(siblings[task.position].accepted_at, dt.datetime)
+        assert timezone.is_aware(siblings[task.position].accepted_at)
+    with transaction.atomic():
+        assert rows.lock_task(0) == (None, {})
+        assert rows.lock_application(0) is None
 
 
 def test_writes_equal_what_save_writes(citizen, media):
