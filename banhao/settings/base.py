@@ -103,12 +103,11 @@ TEMPLATES = [
 # Database: DATABASE_URL (e.g. postgres://user@127.0.0.1:5432/banhao) or the embedded SQLite.
 SQLITE_PATH = VAR_DIR / "banhao.sqlite3"
 DATABASE_URL = env("DATABASE_URL")
+# Kept connections matter on SQLite too: a new one runs the PRAGMAs below and starts with an
+# empty page cache, and closing the last one checkpoints the WAL, on every request.
+CONN_MAX_AGE = int(env("DATABASE_CONN_MAX_AGE", "60"))
 if DATABASE_URL:
-    DATABASES = {
-        "default": dj_database_url.parse(
-            DATABASE_URL, conn_max_age=int(env("DATABASE_CONN_MAX_AGE", "60"))
-        )
-    }
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=CONN_MAX_AGE)}
     # Lets a helper process (the test run's Celery worker) use another database on the same server.
     if env("BANHAO_DATABASE_NAME"):
         DATABASES["default"]["NAME"] = env("BANHAO_DATABASE_NAME")
@@ -124,6 +123,7 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": SQLITE_PATH,
+            "CONN_MAX_AGE": CONN_MAX_AGE,
             "OPTIONS": {
                 # WAL lets readers run beside the single writer; IMMEDIATE avoids
                 # "database is locked" upgrades from read to write inside a transaction.

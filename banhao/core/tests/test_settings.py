@@ -14,7 +14,7 @@ def run_manage(args, **env_overrides):
         for k, v in os.environ.items()
         if not k.startswith(("DJANGO_", "DATABASE_URL", "BANHAO_"))
     }
-    env.update(DJANGO_SETTINGS_MODULE="banhao.settings.production", **env_overrides)
+    env.update({"DJANGO_SETTINGS_MODULE": "banhao.settings.production", **env_overrides})
     return subprocess.run(  # noqa: S603
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
@@ -46,3 +46,18 @@ def test_deploy_check_passes_without_warnings(tmp_path):
     )
     assert result.returncode == 0, result.stderr + result.stdout
     assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_database_connections_are_kept_on_either_database(tmp_path):
+    """A request must not open its own connection: on SQLite that reruns the PRAGMAs, empties
+    the page cache and, closing the last connection, checkpoints the WAL."""
+    show = "from django.conf import settings; print(settings.DATABASES['default']['CONN_MAX_AGE'])"
+    for extra in ({}, {"DATABASE_URL": "postgres://banhao@127.0.0.1:5432/banhao"}):
+        result = run_manage(
+            ["shell", "--no-imports", "--command", show],
+            DJANGO_SETTINGS_MODULE="banhao.settings.embedded",
+            BANHAO_VAR_DIR=str(tmp_path),
+            **extra,
+        )
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip().splitlines()[-1] == "60", extra
