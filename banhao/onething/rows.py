@@ -89,33 +89,30 @@ def lock_application(application_id: int) -> Application | None:
 
 
 @cache
-def _tasks_sql(alias: str) -> str:
+def _tasks_sql(alias: str, by_task: bool = False) -> str:
     qn = connections[alias].ops.quote_name
     columns, _names, _converters = reader(Task, alias)
-    return f"SELECT {columns} FROM {qn(Task._meta.db_table)} WHERE {qn('application_id')} = %s"
+    task = qn(Task._meta.db_table)
+    sql = f"SELECT {columns} FROM {task} WHERE {qn('application_id')} = "
+    if by_task:  # the tasks of the application this task belongs to
+        return sql + f"(SELECT {qn('application_id')} FROM {task} WHERE {qn('id')} = %s)"
+    return sql + "%s"
 
 
 def tasks_of(application: Application) -> dict[int, Task]:
     """The application's tasks by position (current when read after the application's lock)."""
     conn = connection()
-    _columns, names, converters = reader(Task, conn.alias)
     with cursor(conn) as cur:
         cur.execute(_tasks_sql(conn.alias), [application.pk])
-        tasks = [load(conn, Task, row, converters, names) for row in cur.fetchall()]
+        return _by_position(conn, application, cur.fetchall())
+
+
+def _by_position(conn, application: Application, task_rows) -> dict[int, Task]:
+    _columns, names, converters = reader(Task, conn.alias)
+    tasks = [load(conn, Task, row, converters, names) for row in task_rows]
     for task in tasks:
         task._state.fields_cache["application"] = application
     return {task.position: task for task in tasks}
-
-
-@cache
-def _sibling_tasks_sql(alias: str) -> str:
-    qn = connections[alias].ops.quote_name
-    columns, _names, _converters = reader(Task, alias)
-    task = qn(Task._meta.db_table)
-    return (
-        f"SELECT {columns} FROM {task} WHERE {qn('application_id')} = "
-        f"(SELECT {qn('application_id')} FROM {task} WHERE {qn('id')} = %s)"
-    )
 
 
 def lock_task(task_id: int) -> tuple[Application | None, dict[int, Task]]:
@@ -125,20 +122,16 @@ def lock_task(task_id: int) -> tuple[Application | None, dict[int, Task]]:
     held, so they are current. Returns (None, {}) if there is no such task."""
     conn = connection()
     _columns, names, converters = reader(Application, conn.alias)
-    _columns, task_names, task_converters = reader(Task, conn.alias)
     with cursor(conn) as locking, cursor(conn) as reading:
         with together(conn):
             locking.execute(_lock_sql(conn.alias, True), [task_id])
-            reading.execute(_sibling_tasks_sql(conn.alias), [task_id])
+            reading.execute(_tasks_sql(conn.alias, True), [task_id])
         row = locking.fetchone()
         task_rows = reading.fetchall()
     if row is None:
         return None, {}
     application = _application(conn, row, names, converters)
-    tasks = [load(conn, Task, r, task_converters, task_names) for r in task_rows]
-    for task in tasks:
-        task._state.fields_cache["application"] = application
-    return application, {task.position: task for task in tasks}
+    return application, _by_position(conn, application, task_rows)
 
 
 def _application(conn, row, names, converters) -> Application:
