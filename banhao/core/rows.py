@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from functools import cache, lru_cache
 
+import orjson
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import (
     CharField,
@@ -149,9 +150,36 @@ def reader(model: type[Model], alias: str) -> tuple[str, list[str], list[tuple[i
     for index, field in enumerate(fields):
         col = field.get_col(table)
         found = conn.ops.get_db_converters(col) + col.get_db_converters(conn)
+        if _plain_json(field):
+            found = [_json_from_db if fn == field.from_db_value else fn for fn in found]
         if found:
             converters.append((index, [(fn, col) for fn in found]))
     return columns, [f.attname for f in fields], converters
+
+
+def _plain_json(field) -> bool:
+    """A JSON column with the standard library's encoding, which orjson reads (and, on
+    PostgreSQL, writes) alike, several times faster: a step reads a dozen such columns."""
+    return type(field) is JSONField and field.encoder is None and field.decoder is None
+
+
+def _json_from_db(value, expression, connection):
+    """``JSONField.from_db_value`` for a column read whole: text that is not JSON is
+    returned as it is, as there."""
+    try:
+        return orjson.loads(value)
+    except orjson.JSONDecodeError:
+        return value
+
+
+# As json.dumps: keys that are not text become text; dates and dataclasses are refused.
+_JSON_OPTIONS = (
+    orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+)
+
+
+def _json_dumps(value) -> bytes:
+    return orjson.dumps(value, option=_JSON_OPTIONS)
 
 
 def load(conn, model: type[Model], row: Sequence, converters, names: list[str]) -> Model:
@@ -295,7 +323,7 @@ def _kind(field) -> int | None:
         return _DATETIME
     if type(field) is DateField:
         return _DATE
-    if type(field) is JSONField:
+    if _plain_json(field):
         return _JSON
     return None
 
@@ -324,6 +352,14 @@ def _pre_save_on(field) -> int:
     return _ON_INSERT  # e.g. a file field, which stores its file on insert
 
 
+@cache
+def _jsonb():
+    """psycopg's jsonb parameter (imported once, and only on PostgreSQL)."""
+    from psycopg.types.json import Jsonb
+
+    return Jsonb
+
+
 def _prepared(conn, obj: Model, fields, add: bool) -> list:
     """The values ``save()`` would send for these fields: ``pre_save``, then
     ``get_db_prep_save``, whose conversions are skipped where they return the value unchanged
@@ -331,6 +367,7 @@ def _prepared(conn, obj: Model, fields, add: bool) -> list:
     adapter is called directly."""
     values = []
     ops = conn.ops
+    on_postgresql = conn.vendor == "postgresql"
     for field, attname, kind, pre_save in fields:
         if pre_save == _ALWAYS or (add and pre_save == _ON_INSERT):
             value = field.pre_save(obj, add)
@@ -346,7 +383,12 @@ def _prepared(conn, obj: Model, fields, add: bool) -> list:
         elif kind == _DATE and cls is date:
             values.append(ops.adapt_datefield_value(value))
         elif kind == _JSON and (cls is dict or cls is list):
-            values.append(ops.adapt_json_value(value, field.encoder))
+            # On PostgreSQL orjson encodes it: jsonb keeps the parsed value, not the text, so
+            # it is the one json.dumps gives. Elsewhere the column keeps the ORM's very text.
+            if on_postgresql:
+                values.append(_jsonb()(value, dumps=_json_dumps))
+            else:
+                values.append(ops.adapt_json_value(value, None))
         else:
             values.append(field.get_db_prep_save(value, conn))
     return values
