@@ -122,6 +122,44 @@ def test_insert_new_skips_a_row_that_breaks_a_unique_constraint():
     ]
 
 
+def test_times_are_read_as_the_orm_reads_them():
+    """Aware, in the connection's time zone, to the microsecond (on PostgreSQL psycopg's
+    compiled loader reads them for the lean reads, Django's for the ORM)."""
+    import datetime as dt
+
+    from banhao.notifications.models import Notification
+    from banhao.testing import make_user
+
+    at = dt.datetime(2026, 11, 26, 23, 59, 58, 123456, tzinfo=dt.UTC)
+    note = Notification(recipient=make_user(), event_key="t", kind="t", title="t", read_at=at)
+    rows.insert([note])
+    lean, orm = rows.get(Notification, note.pk), Notification.objects.get(pk=note.pk)
+    assert lean.read_at == orm.read_at == at
+    assert lean.created_at == orm.created_at
+    assert lean.read_at.tzinfo is orm.read_at.tzinfo
+
+
+def test_database_errors_come_as_djangos_and_a_broken_transaction_stops_statements():
+    from django.db import IntegrityError, transaction
+    from django.db.transaction import TransactionManagementError
+
+    from banhao.notifications.models import Notification
+    from banhao.testing import make_user
+
+    user = make_user()
+    rows.insert([Notification(recipient=user, event_key="once", kind="test", title="一")])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        rows.insert([Notification(recipient=user, event_key="once", kind="test", title="二")])
+    with transaction.atomic():
+        with pytest.raises(RuntimeError), transaction.atomic(savepoint=False):
+            raise RuntimeError("an inner block fails: the transaction must roll back")
+        with pytest.raises(TransactionManagementError):
+            rows.get(Notification, 1)
+    assert list(Notification.objects.filter(recipient=user).values_list("title", flat=True)) == [
+        "一"
+    ]
+
+
 def test_models_written_through_rows_have_no_save_signals():
     """core.rows bypasses save() and its signals: a receiver added later to one of these models
     would silently not run, so this test fails first."""
