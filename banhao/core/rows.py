@@ -143,8 +143,9 @@ def _preparing_cursor():
 
     class PreparingCursor(RawCursor):
         """Prepares every statement; takes the ``%s`` placeholders of the statements built
-        here and sends PostgreSQL's own ``$n``, converted once per statement (psycopg would
-        convert a batch's long statements again on every run)."""
+        here and sends PostgreSQL's own ``$n``, converted and encoded once per statement
+        (psycopg would encode a batch's long statements again on every run, and hash them
+        again to find their prepared statements)."""
 
         def execute(self, query, params=None, *, prepare=True, binary=None):
             return super().execute(_numbered(query), params, prepare=prepare, binary=binary)
@@ -174,10 +175,12 @@ def _placeholders(query: str) -> list[str]:
 
 
 @lru_cache(maxsize=512)
-def _numbered(query: str) -> str:
-    """``%s`` placeholders as ``$1, $2, …`` (the statements built here have no other ``%``)."""
+def _numbered(query: str) -> bytes:
+    """``%s`` placeholders as ``$1, $2, …`` (the statements built here have no other ``%``),
+    encoded as the connection's UTF-8, which Django sets."""
     parts = _placeholders(query)
-    return "".join(f"{part}${n}" for n, part in enumerate(parts[:-1], 1)) + parts[-1]
+    numbered = "".join(f"{part}${n}" for n, part in enumerate(parts[:-1], 1)) + parts[-1]
+    return numbered.encode()
 
 
 @lru_cache(maxsize=512)

@@ -232,7 +232,7 @@ def test_a_batch_whose_block_raises_writes_nothing():
 
 def test_placeholders_are_converted_once_per_statement_for_each_database():
     sql = 'UPDATE "t" SET "a" = %s WHERE "id" = %s'
-    assert rows._numbered(sql) == 'UPDATE "t" SET "a" = $1 WHERE "id" = $2'
+    assert rows._numbered(sql) == b'UPDATE "t" SET "a" = $1 WHERE "id" = $2'
     assert rows._qmarks(sql) == 'UPDATE "t" SET "a" = ? WHERE "id" = ?'
     for convert in (rows._numbered, rows._qmarks):
         with pytest.raises(ValueError, match="not a statement built"):
