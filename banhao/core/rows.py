@@ -15,6 +15,7 @@ Writes bypass ``save()`` and its signals on purpose: only use them for models wi
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, date, datetime
@@ -245,7 +246,12 @@ _JSON_OPTIONS = (
 
 
 def _json_dumps(value) -> bytes:
-    return orjson.dumps(value, option=_JSON_OPTIONS)
+    encoded = orjson.dumps(value, option=_JSON_OPTIONS)
+    if b"null" in encoded:
+        # orjson writes NaN and infinities as null; json.dumps writes them as text that
+        # PostgreSQL refuses. Refuse them here too rather than store a null in their place.
+        json.dumps(value, allow_nan=False)  # raises ValueError for them
+    return encoded
 
 
 def load(conn, model: type[Model], row: Sequence, converters, names: list[str]) -> Model:
