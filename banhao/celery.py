@@ -14,7 +14,7 @@ app.autodiscover_tasks()
 
 @app.on_after_finalize.connect
 def _schedule_periodic_jobs(sender, **kwargs):
-    from banhao.core.periodic import beat_schedule
+    from banhao.core.registry import beat_schedule
 
     sender.conf.beat_schedule = beat_schedule()
 

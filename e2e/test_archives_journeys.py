@@ -18,10 +18,10 @@ from playwright.sync_api import expect
 from banhao.accounts.roles import Role
 from banhao.archives import services as archives
 from banhao.archives.models import Licence, LicenceSource, LicenceType
-from banhao.core.seeding import run_all
 from banhao.onething import services as onething
 from banhao.onething.models import Application, Task
 from banhao.onething.states import TaskState
+from banhao.portal.seeding import run_all
 from banhao.testing import PASSWORD, enterprise_archive, make_user, person_archive, valid_id_number
 
 pytestmark = pytest.mark.browser

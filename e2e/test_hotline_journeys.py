@@ -6,12 +6,12 @@ import pytest
 from playwright.sync_api import expect
 
 from banhao.accounts.roles import Role
-from banhao.core.seeding import run_all
 from banhao.hotline import dispatch
 from banhao.hotline.models import Ticket
 from banhao.hotline.seed import seed_hotline
 from banhao.org.models import Region
 from banhao.org.selectors import resolve_department
+from banhao.portal.seeding import run_all
 from banhao.testing import PASSWORD, make_user
 
 from .helpers import horizontal_overflow

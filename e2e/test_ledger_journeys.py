@@ -9,9 +9,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from banhao.accounts.roles import Role
-from banhao.core.seeding import run_all
 from banhao.ledger import services
 from banhao.ledger.models import LedgerTask, ProgressReport
+from banhao.portal.seeding import run_all
 from banhao.testing import PASSWORD, department, make_user
 
 from .helpers import horizontal_overflow

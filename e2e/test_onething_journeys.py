@@ -14,9 +14,9 @@ import pytest
 from playwright.sync_api import expect
 
 from banhao.accounts.roles import Role
-from banhao.core.seeding import run_all
 from banhao.onething.models import Application, Task
 from banhao.org.models import Department, Venue
+from banhao.portal.seeding import run_all
 from banhao.testing import PASSWORD, make_user, valid_credit_code, valid_id_number
 
 pytestmark = pytest.mark.browser

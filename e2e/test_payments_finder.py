@@ -21,8 +21,8 @@ TILE = (
 
 @pytest.fixture
 def register(transactional_db):
-    from banhao.core.seeding import run_all
     from banhao.payments.generator import load_demo_register
+    from banhao.portal.seeding import run_all
 
     run_all()
     load_demo_register()

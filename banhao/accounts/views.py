@@ -72,7 +72,7 @@ def _register(request, form_class, service, template):
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Welcome! Your account is ready."))
-            return redirect("core:home")
+            return redirect("portal:home")
     return render(request, template, {"form": form})
 
 

@@ -8,9 +8,31 @@ class ArchivesConfig(AppConfig):
     verbose_name = _("Archives")
 
     def ready(self) -> None:
-        from . import home  # noqa: F401  (registers the home cards)
+        from celery.schedules import crontab
+
+        from banhao.core import registry
+
+        from . import home, seed, tasks
         from .licence_types import invalidate
         from .models import LicenceType
+
+        registry.contribute(
+            seed=registry.SeedLoader(
+                "archives",
+                60,
+                seed.seed_licence_types,
+                lambda: {"licence_types": LicenceType.objects.count()},
+            ),
+            cards=home.CARDS,
+            jobs=[
+                registry.PeriodicJob(
+                    "archives-renewal-reminders",
+                    tasks.send_renewal_reminders,
+                    crontab(hour=9, minute=0),
+                    "remind licence holders 90, 30 and 7 days (per type) before expiry",
+                )
+            ],
+        )
 
         # Cache invalidation only; no business rule lives in a signal. A saved service item
         # also clears it: a rebuilt catalogue (a fresh test database) may reuse item ids.

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from banhao.accounts.roles import PUBLIC_ROLES, STAFF_ROLES, Role
-from banhao.core.home import HomeCard, register
+from banhao.core.registry import HomeCard
 
 
 def _upcoming(user) -> int | None:
@@ -12,7 +12,7 @@ def _upcoming(user) -> int | None:
     return upcoming_count(user) or None
 
 
-register(
+CARDS = [
     HomeCard(
         title=_("My archive"),
         description=_("Your licences and certificates, applications, benefits and who looked."),
@@ -20,23 +20,19 @@ register(
         roles=PUBLIC_ROLES,
         order=15,
         badge=_upcoming,
-    )
-)
-register(
+    ),
     HomeCard(
         title=_("Archives"),
         description=_("Open a person's or enterprise's archive for a recorded purpose."),
         url_name="archives:search",
         roles=STAFF_ROLES,
         order=70,
-    )
-)
-register(
+    ),
     HomeCard(
         title=_("Import archives"),
         description=_("Persons, enterprises and licences from a CSV file, all or nothing."),
         url_name="archives:import",
         roles=frozenset({Role.ADMIN}),
         order=71,
-    )
-)
+    ),
+]

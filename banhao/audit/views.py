@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from banhao.accounts.roles import Role
+from banhao.core.roles import Role
 
 from . import selectors
 from .models import AuditAction

@@ -27,8 +27,10 @@ def compile_definition(onething: OneThing) -> dict:
     for ref in ItemField.objects.filter(item_id__in=item_ids).select_related("field"):
         fields_by_item.setdefault(ref.item_id, []).append(ref)
     materials_by_item: dict[int, list[ItemMaterial]] = {}
-    for ref in ItemMaterial.objects.filter(item_id__in=item_ids).select_related("material"):
-        materials_by_item.setdefault(ref.item_id, []).append(ref)
+    for material_ref in ItemMaterial.objects.filter(item_id__in=item_ids).select_related(
+        "material"
+    ):
+        materials_by_item.setdefault(material_ref.item_id, []).append(material_ref)
     questions = list(Question.objects.filter(onething=onething).order_by("position"))
     question_keys = {q.key for q in questions}
 
@@ -68,8 +70,8 @@ def compile_definition(onething: OneThing) -> dict:
                 "help": f.help,
                 "help_en": f.help_en,
             }
-        for ref in item_materials:
-            m = ref.material
+        for material_ref in item_materials:
+            m = material_ref.material
             materials[m.code] = {
                 "name": m.name,
                 "name_en": m.name_en,

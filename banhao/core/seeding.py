@@ -1,12 +1,9 @@
-"""Loading the data the product ships, transcribed from the county gazette (2024 No. 7).
+"""Tools for loading the data the product ships, transcribed from the county gazette.
 
-``run_all()`` loads every app's seed data in one transaction and returns how many rows each kind
-now holds. Each app keeps its data in readable JSON under ``banhao/<app>/data/`` and its loader
-in ``banhao/<app>/seed.py``; loaders write through ``upsert()``, keyed by natural keys, so
-loading twice changes nothing.
-
-Order matters: regions, then departments (which sit in regions), then venues, the catalogue,
-the key-task ledger and the payment targets (which refer to departments).
+Each app keeps its data in readable JSON under ``banhao/<app>/data/`` and its loader in
+``banhao/<app>/seed.py``, registered from its ``AppConfig.ready`` (``core.registry``);
+``banhao.portal.seeding.run_all`` runs them in order. Loaders write through ``upsert()``, keyed
+by natural keys, so loading twice changes nothing.
 
 Seeding is the write path for reference data shipped with the product, not a user action, so it
 writes no audit records; changes made later by administrators go through the admin. Loading
@@ -18,9 +15,9 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-from django.db import models, transaction
+from django.db import models
 
 
 class SeedError(Exception):
@@ -53,7 +50,7 @@ def load_json(app_dir: str | Path, name: str) -> Any:
 
 def _differs(obj: models.Model, name: str, value: Any) -> tuple[str, bool]:
     model_field = obj._meta.get_field(name)
-    if model_field.many_to_one or model_field.one_to_one:
+    if isinstance(model_field, models.ForeignKey):  # one-to-one fields are foreign keys too
         new = value.pk if value is not None else None
         return model_field.attname, getattr(obj, model_field.attname) != new
     return name, getattr(obj, name) != value
@@ -72,9 +69,10 @@ def upsert(
     Unlike ``update_or_create`` this writes nothing when the row already matches, so a second
     load is a true no-op and the tally can report exactly what changed.
     """
-    obj = model.objects.filter(**lookup).first()
+    manager = model._default_manager
+    obj = manager.filter(**lookup).first()
     if obj is None:
-        obj = model.objects.create(**{**values, **lookup})
+        obj = manager.create(**{**values, **lookup})
         status = "created"
     else:
         changed = []
@@ -93,64 +91,3 @@ def upsert(
     if tally is not None:
         tally.record(kind, status)
     return obj
-
-
-def held_counts() -> dict[str, int]:
-    """How many rows of each seeded kind the database holds, in loading order."""
-    from banhao.archives.models import LicenceType
-    from banhao.catalog.models import OneThing, OneThingItem, ServiceItem
-    from banhao.hotline.models import Category, DutyAssignment, SupervisionRule
-    from banhao.ledger.models import KeyTask, KeyTaskLeadUnit, KeyTaskMeasure, LedgerTask
-    from banhao.org.models import Department, DepartmentAlias, Region, Venue
-    from banhao.payments.models import PaymentTarget
-
-    return {
-        "regions": Region.objects.count(),
-        "departments": Department.objects.count(),
-        "department_aliases": DepartmentAlias.objects.count(),
-        "venues": Venue.objects.count(),
-        "service_items": ServiceItem.objects.count(),
-        "onethings": OneThing.objects.count(),
-        "onething_items": OneThingItem.objects.count(),
-        "key_tasks": KeyTask.objects.count(),
-        "key_task_lead_units": KeyTaskLeadUnit.objects.count(),
-        "measures": KeyTaskMeasure.objects.count(),
-        "payment_targets": PaymentTarget.objects.count(),
-        "ledger_tasks": LedgerTask.objects.count(),
-        "hotline_categories": Category.objects.count(),
-        "hotline_duty_lines": DutyAssignment.objects.count(),
-        "hotline_supervision_rules": SupervisionRule.objects.count(),
-        "licence_types": LicenceType.objects.count(),
-    }
-
-
-def run_all(stdout: IO[str] | None = None, *, tally: Tally | None = None) -> dict[str, int]:
-    """Load all seed data in one transaction; return the rows held per kind.
-
-    With ``stdout``, print one line per kind: rows held, and how many this run created or
-    updated. Pass a ``Tally`` to inspect the changes afterwards.
-    """
-    from banhao.archives.seed import seed_licence_types
-    from banhao.catalog.seed import seed_catalog
-    from banhao.hotline.seed import seed_hotline
-    from banhao.ledger.seed import seed_key_tasks
-    from banhao.org.seed import seed_org
-    from banhao.payments.seed import seed_payment_targets
-
-    tally = tally if tally is not None else Tally()
-    with transaction.atomic():
-        seed_org(tally=tally)
-        seed_catalog(tally=tally)
-        seed_key_tasks(tally=tally)
-        seed_payment_targets(tally=tally)
-        seed_hotline(tally=tally)
-        seed_licence_types(tally=tally)
-        counts = held_counts()
-    if stdout is not None:
-        width = max(len(kind) for kind in counts)
-        for kind, count in counts.items():
-            stdout.write(
-                f"{kind:<{width}}  {count:>4}"
-                f"  (created {tally.created[kind]}, updated {tally.updated[kind]})\n"
-            )
-    return counts

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from banhao.accounts.roles import Role
-from banhao.core.home import HomeCard, register
+from banhao.core.registry import HomeCard
 
 from .states import TicketStatus
 
@@ -49,16 +49,15 @@ CENTRE = frozenset({Role.HOTLINE_OPERATOR, Role.HOTLINE_SUPERVISOR})
 UNIT = frozenset({Role.DEPT_HANDLER, Role.DEPT_HEAD})
 PUBLIC = frozenset({Role.CITIZEN, Role.ENTERPRISE})
 
-register(
+
+CARDS = [
     HomeCard(
         title=_("Take a call"),
         description=_("Register a request or complaint from a caller."),
         url_name="hotline:intake",
         roles=CENTRE,
         order=10,
-    )
-)
-register(
+    ),
     HomeCard(
         title=_("Hotline queue"),
         description=_("Dispatch new and returned tickets; call back after the unit replies."),
@@ -66,27 +65,21 @@ register(
         roles=CENTRE,
         order=11,
         badge=_waiting_for_centre,
-    )
-)
-register(
+    ),
     HomeCard(
         title=_("Supervision"),
         description=_("Overdue tickets, the supervision ladder, extensions and rulings."),
         url_name="hotline:supervision",
         roles=frozenset({Role.HOTLINE_SUPERVISOR}),
         order=12,
-    )
-)
-register(
+    ),
     HomeCard(
         title=_("Duty list"),
         description=_("Which unit handles each matter in each town."),
         url_name="hotline:duty_list",
         roles=frozenset({Role.HOTLINE_SUPERVISOR}),
         order=13,
-    )
-)
-register(
+    ),
     HomeCard(
         title=_("Hotline tickets"),
         description=_("Accept or return, handle and reply within the deadlines."),
@@ -94,9 +87,7 @@ register(
         roles=UNIT,
         order=20,
         badge=_unit_open,
-    )
-)
-register(
+    ),
     HomeCard(
         title=_("Hotline ranking"),
         description=_(
@@ -106,14 +97,12 @@ register(
         roles=frozenset({Role.HOTLINE_SUPERVISOR, Role.DEPT_HEAD, Role.COUNTY_LEADER, Role.ADMIN}),
         order=30,
         badge=_unsigned,
-    )
-)
-register(
+    ),
     HomeCard(
         title=_("12345 requests"),
         description=_("Tell the hotline about a problem and follow what happens."),
         url_name="hotline:my_tickets",
         roles=PUBLIC,
         order=40,
-    )
-)
+    ),
+]

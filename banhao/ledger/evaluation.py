@@ -16,10 +16,10 @@ from django.utils import timezone
 
 from banhao.audit.models import AuditAction
 from banhao.audit.services import record
+from banhao.core.registry import indicators as sources
 from banhao.org.models import Department
 
 from . import access, errors
-from .indicators import REGISTRY
 from .models import Evaluation, EvaluationScore, Indicator
 
 PERIOD_KINDS = ("month", "quarter", "year")
@@ -42,10 +42,11 @@ def period_bounds(kind: str, start: dt.date) -> tuple[dt.date, dt.date]:
 
 
 def source_states() -> list[dict]:
-    """Each registered source and whether it has data yet (shown on the evaluation pages)."""
+    """Each registered source (shown on the evaluation pages). Only installed apps register
+    sources, so every one listed has data; an indicator naming another key has none yet."""
     return [
-        {"key": s.key, "name": s.name, "description": s.description, "available": s.available}
-        for s in REGISTRY.values()
+        {"key": s.key, "name": s.name, "description": s.description, "available": True}
+        for s in sources
     ]
 
 
@@ -66,8 +67,7 @@ def compute(
     unit_ids = evaluated_units()
     used, values = [], {}
     for indicator in indicators:
-        source = REGISTRY.get(indicator.source)
-        fn = source.resolve() if source else None
+        fn = sources.get(indicator.source).compute if indicator.source in sources else None
         used.append(
             {
                 "code": indicator.code,

@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from banhao.accounts.roles import Role
-from banhao.core.home import HomeCard, register
+from banhao.core.registry import HomeCard
 
 
 def _late_for_unit(user) -> int | None:
@@ -22,7 +22,7 @@ def _late_for_unit(user) -> int | None:
     return n or None
 
 
-register(
+CARDS = [
     HomeCard(
         title=_("My unit's key tasks"),
         description=_("What your unit owes on the key-task ledger, and when."),
@@ -30,32 +30,26 @@ register(
         roles=frozenset({Role.DEPT_HANDLER, Role.DEPT_HEAD}),
         order=40,
         badge=_late_for_unit,
-    )
-)
-register(
+    ),
     HomeCard(
         title=_("Key-task dashboard"),
         description=_("Tasks by status and unit, overdue tasks, evaluation ranking and trends."),
         url_name="ledger:dashboard",
         roles=frozenset({Role.COUNTY_LEADER, Role.ADMIN}),
         order=10,
-    )
-)
-register(
+    ),
     HomeCard(
         title=_("Key-task ledger"),
         description=_("Every task with its source, measures, deadline, units and progress."),
         url_name="ledger:index",
         roles=frozenset({Role.COUNTY_LEADER, Role.ADMIN, Role.DEPT_HANDLER, Role.DEPT_HEAD}),
         order=41,
-    )
-)
-register(
+    ),
     HomeCard(
         title=_("Comprehensive evaluation"),
         description=_("Each unit's score and rank per period, traceable to its inputs."),
         url_name="ledger:evaluation",
         roles=frozenset({Role.COUNTY_LEADER, Role.ADMIN}),
         order=11,
-    )
-)
+    ),
+]

@@ -1,78 +1,22 @@
-"""The registry of evaluation indicator sources: unit × period → value, with its inputs.
+"""The ledger's own evaluation indicator sources, and the default weighting.
 
-Each source is a function ``(unit_ids, start, end) -> {unit_id: Value}`` that computes the
-value of every unit at once (so evaluating all units for a month stays fast) and keeps the
-inputs behind each value, so every score can be traced back. An ``Indicator`` row (configured
-by the office: name, weight, active) points at a source by its key.
-
-Sources whose data lives in another app (hotline, one-thing, payments) read that app's own
-public functions and models; a source that cannot find what it reads reports itself
-unavailable ("no data source yet") and evaluation leaves it out rather than inventing figures.
+Sources are registered with ``banhao.core.registry.indicators`` from each app's
+``AppConfig.ready`` (the ledger's here; the hotline's, one-thing's and payments' in their own
+``indicators.py``), so the evaluation reads them without importing the apps that own the data.
+An ``Indicator`` row (configured by the office: name, weight, active) points at a source by its
+key; a key no installed app registers is reported as "no data source yet" and left out.
 """
 
 import datetime as dt
-import importlib
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from functools import lru_cache
 
 from django.db.models import Count, F, Q
 from django.utils.translation import gettext_lazy as _
 
+from banhao.core.registry import IndicatorSource, Value, ratio
+
 from . import schedule
 from .states import Cycle, Stage
-
-
-@dataclass
-class Value:
-    value: float | None  # a percentage 0–100; None when nothing was due for the unit
-    inputs: dict = field(default_factory=dict)
-
-
-@dataclass
-class IndicatorSource:
-    key: str
-    name: object
-    description: object
-    compute: Callable | None = None
-    # For sources in other apps: (module, function) looked up when evaluating.
-    provider: tuple[str, str] | None = None
-    # What ``compute`` reads from other apps: (module, attribute) pairs that must exist.
-    requires: tuple[tuple[str, str], ...] = ()
-
-    def resolve(self) -> Callable | None:
-        if self.compute is not None:
-            for module_name, attribute in self.requires:
-                try:
-                    module = importlib.import_module(module_name)
-                except ImportError:
-                    return None
-                if not hasattr(module, attribute):
-                    return None
-            return self.compute
-        module_name, function = self.provider
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            return None
-        return getattr(module, function, None)
-
-    @property
-    def available(self) -> bool:
-        return self.resolve() is not None
-
-
-REGISTRY: dict[str, IndicatorSource] = {}
-
-
-def register(source: IndicatorSource) -> IndicatorSource:
-    REGISTRY[source.key] = source
-    return source
-
-
-def _ratio(part: int, whole: int) -> float | None:
-    return round(100 * part / whole, 2) if whole else None
-
 
 # --- ledger sources ------------------------------------------------------------------------------
 
@@ -94,7 +38,7 @@ def ledger_completion(unit_ids, start: dt.date, end: dt.date) -> dict[int, Value
     )
     return {
         r["department_id"]: Value(
-            _ratio(r["done"], r["due"]), {"tasks_due": r["due"], "closed_on_time": r["done"]}
+            ratio(r["done"], r["due"]), {"tasks_due": r["due"], "closed_on_time": r["done"]}
         )
         for r in rows
     }
@@ -172,14 +116,14 @@ def ledger_report_timeliness(unit_ids, start: dt.date, end: dt.date) -> dict[int
     )
     return {
         unit_id: Value(
-            _ratio(min(on_time.get(unit_id, 0), due), due),
+            ratio(min(on_time.get(unit_id, 0), due), due),
             {"reports_due": due, "reports_on_time": on_time.get(unit_id, 0)},
         )
         for unit_id, due in expected.items()
     }
 
 
-register(
+SOURCES = [
     IndicatorSource(
         "ledger.completion",
         _("Key tasks completed on time"),
@@ -187,9 +131,7 @@ register(
             "Of the unit's ledger tasks due in the period, the share closed (signed off) by the deadline."
         ),
         compute=ledger_completion,
-    )
-)
-register(
+    ),
     IndicatorSource(
         "ledger.report_timeliness",
         _("Progress reports on time"),
@@ -197,209 +139,8 @@ register(
             "Of the progress reports due from the unit in the period, the share filed by the due date."
         ),
         compute=ledger_report_timeliness,
-    )
-)
-
-# --- sources in other apps ---------------------------------------------------------------------
-#
-# Each reads the other app through its own public functions and models; if the app changes them
-# so that the source cannot read them, the source reports "no data source yet" instead of failing.
-
-
-def hotline_three_rates(unit_ids, start: dt.date, end: dt.date) -> dict[int, Value]:
-    """Mean of the unit's response, resolution and satisfaction rates (the rates with data),
-    from the hotline's own ranking over its daily facts (``hotline.evaluation.ranking``)."""
-    from banhao.hotline.evaluation import ranking
-
-    wanted = set(unit_ids)
-    out = {}
-    for row in ranking(start, end):
-        if row.department_id not in wanted:
-            continue
-        rates = {
-            "response_rate": row.response_rate,
-            "resolution_rate": row.resolution_rate,
-            "satisfaction_rate": row.satisfaction_rate,
-        }
-        present = [r for r in rates.values() if r is not None]
-        value = round(100 * sum(present) / len(present), 2) if present else None
-        keys = (
-            "received",
-            "responded_on_time",
-            "resolution_rated",
-            "resolved",
-            "rated",
-            "satisfied",
-        )
-        out[row.department_id] = Value(
-            value,
-            {
-                **{k: row.counts.get(k, 0) for k in keys},
-                **{k: None if v is None else round(100 * v, 2) for k, v in rates.items()},
-            },
-        )
-    return out
-
-
-def hotline_timeliness(unit_ids, start: dt.date, end: dt.date) -> dict[int, Value]:
-    """Share of the unit's hotline replies given before the handling deadline."""
-    from banhao.hotline.evaluation import ranking
-
-    wanted = set(unit_ids)
-    return {
-        row.department_id: Value(
-            None if row.timeliness is None else round(100 * row.timeliness, 2),
-            {
-                "replied": row.counts.get("replied", 0),
-                "replied_on_time": row.counts.get("replied_on_time", 0),
-            },
-        )
-        for row in ranking(start, end)
-        if row.department_id in wanted
-    }
-
-
-def onething_completion(unit_ids, start: dt.date, end: dt.date) -> dict[int, Value]:
-    """Of the unit's one-thing sub-tasks due in the period (not cancelled), the share decided
-    (approved or rejected) by the end of the period."""
-    from banhao.onething.models import Task
-    from banhao.onething.states import TaskState
-
-    decided = [TaskState.APPROVED, TaskState.REJECTED]
-    rows = (
-        Task.objects.filter(department_id__in=unit_ids, due_date__range=(start, end))
-        .exclude(state=TaskState.CANCELLED)
-        .values("department_id")
-        .annotate(
-            due=Count("id"),
-            decided=Count("id", filter=Q(state__in=decided, finished_at__date__lte=end)),
-        )
-        .order_by()
-    )
-    return {
-        r["department_id"]: Value(
-            _ratio(r["decided"], r["due"]), {"subtasks_due": r["due"], "decided": r["decided"]}
-        )
-        for r in rows
-    }
-
-
-def onething_timeliness(unit_ids, start: dt.date, end: dt.date) -> dict[int, Value]:
-    """Of the unit's one-thing sub-tasks decided in the period, the share decided by their due
-    date."""
-    from banhao.onething.models import Task
-    from banhao.onething.states import TaskState
-
-    rows = (
-        Task.objects.filter(
-            department_id__in=unit_ids,
-            state__in=[TaskState.APPROVED, TaskState.REJECTED],
-            finished_at__date__range=(start, end),
-        )
-        .values("department_id")
-        .annotate(
-            decided=Count("id"),
-            on_time=Count(
-                "id", filter=Q(due_date__isnull=False, finished_at__date__lte=F("due_date"))
-            ),
-        )
-        .order_by()
-    )
-    return {
-        r["department_id"]: Value(
-            _ratio(r["on_time"], r["decided"]), {"decided": r["decided"], "on_time": r["on_time"]}
-        )
-        for r in rows
-    }
-
-
-def payments_targets(unit_ids, start: dt.date, end: dt.date) -> dict[int, Value]:
-    """Of the places a unit keeps that fall under one of the plan's targets, the share meeting
-    it, from the payment register as it stands when the evaluation runs (the register keeps no
-    history, so a past period is evaluated on today's register; the inputs say so)."""
-    from banhao.payments.models import PaymentTarget, Place
-    from banhao.payments.selectors import covered_q, population_q
-
-    totals: dict[int, dict] = {}
-    for target in PaymentTarget.objects.all():
-        rows = (
-            Place.objects.filter(population_q(target.rule), department_id__in=unit_ids)
-            .values("department_id")
-            .annotate(population=Count("id"), covered=Count("id", filter=covered_q(target.rule)))
-            .order_by()
-        )
-        for r in rows:
-            entry = totals.setdefault(
-                r["department_id"], {"places_in_scope": 0, "places_meeting": 0, "targets": {}}
-            )
-            entry["places_in_scope"] += r["population"]
-            entry["places_meeting"] += r["covered"]
-            entry["targets"][target.code] = f"{r['covered']}/{r['population']}"
-    return {
-        unit_id: Value(
-            _ratio(e["places_meeting"], e["places_in_scope"]),
-            {
-                **{k: v for k, v in e.items() if k != "targets"},
-                **e["targets"],
-                "register_as_of": "evaluation time",
-            },
-        )
-        for unit_id, e in totals.items()
-    }
-
-
-register(
-    IndicatorSource(
-        "hotline.three_rates",
-        _("Hotline response, resolution and satisfaction (三率)"),
-        _("Mean of the unit's response, resolution and satisfaction rates on 12345 tickets."),
-        compute=hotline_three_rates,
-        requires=(("banhao.hotline.evaluation", "ranking"),),
-    )
-)
-register(
-    IndicatorSource(
-        "hotline.timeliness",
-        _("Hotline tickets handled on time"),
-        _("Share of the unit's hotline replies given before the handling deadline."),
-        compute=hotline_timeliness,
-        requires=(("banhao.hotline.evaluation", "ranking"),),
-    )
-)
-register(
-    IndicatorSource(
-        "onething.completion",
-        _("One-thing sub-tasks decided"),
-        _("Of the unit's one-thing sub-tasks due in the period, the share decided by its end."),
-        compute=onething_completion,
-        requires=(("banhao.onething.models", "Task"), ("banhao.onething.states", "TaskState")),
-    )
-)
-register(
-    IndicatorSource(
-        "onething.timeliness",
-        _("One-thing sub-tasks on time"),
-        _(
-            "Of the unit's one-thing sub-tasks decided in the period, the share decided by the due date."
-        ),
-        compute=onething_timeliness,
-        requires=(("banhao.onething.models", "Task"), ("banhao.onething.states", "TaskState")),
-    )
-)
-register(
-    IndicatorSource(
-        "payments.targets",
-        _("Payment targets met"),
-        _(
-            "Of the places the unit keeps under one of the payment plan's targets, the share meeting it."
-        ),
-        compute=payments_targets,
-        requires=(
-            ("banhao.payments.selectors", "population_q"),
-            ("banhao.payments.selectors", "covered_q"),
-        ),
-    )
-)
+    ),
+]
 
 DEFAULT_INDICATORS = [
     # code, source, name, weight

@@ -7,4 +7,22 @@ class OnethingConfig(AppConfig):
     verbose_name = _("One-thing applications")
 
     def ready(self) -> None:
-        from . import home  # noqa: F401 (registers the home cards)
+        from celery.schedules import crontab
+
+        from banhao.core import registry
+
+        from . import home, indicators, tasks
+
+        registry.contribute(
+            cards=home.CARDS,
+            sources=indicators.SOURCES,
+            jobs=[
+                registry.PeriodicJob(
+                    "onething-deadlines",
+                    tasks.notify_deadlines,
+                    crontab(minute=15),
+                    "warn handlers before task deadlines, flag overdue tasks",
+                    order=30,
+                )
+            ],
+        )

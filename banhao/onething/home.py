@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from banhao.accounts.roles import Role
-from banhao.core.home import HomeCard, register
+from banhao.core.registry import HomeCard
 
 
 def _open_tasks(user) -> int | None:
@@ -13,43 +13,35 @@ def _open_tasks(user) -> int | None:
     return sum(counts.values()) or None
 
 
-register(
+CARDS = [
     HomeCard(
         title=_("Get one thing done"),
         description=_("Apply once for a bundle of services: one form, one set of materials."),
         url_name="onething:bundles",
         roles=frozenset({Role.CITIZEN, Role.ENTERPRISE}),
         order=10,
-    )
-)
-register(
+    ),
     HomeCard(
         title=_("My applications"),
         description=_("Status, timeline, corrections and results of your one-things."),
         url_name="onething:applications",
         roles=frozenset({Role.CITIZEN, Role.ENTERPRISE}),
         order=11,
-    )
-)
-register(
+    ),
     HomeCard(
         title=_("One-window intake"),
         description=_("Take a one-thing application at the window on the applicant's behalf."),
         url_name="onething:bundles",
         roles=frozenset({Role.WINDOW_CLERK}),
         order=10,
-    )
-)
-register(
+    ),
     HomeCard(
         title=_("Applications received here"),
         description=_("Follow the applications taken at this venue, wherever they are handled."),
         url_name="onething:applications",
         roles=frozenset({Role.WINDOW_CLERK}),
         order=11,
-    )
-)
-register(
+    ),
     HomeCard(
         title=_("One-thing tasks"),
         description=_("Your department's part of one-thing applications, most urgent first."),
@@ -57,5 +49,5 @@ register(
         roles=frozenset({Role.DEPT_HANDLER, Role.DEPT_HEAD}),
         order=10,
         badge=_open_tasks,
-    )
-)
+    ),
+]

@@ -7,4 +7,20 @@ class PoliciesConfig(AppConfig):
     verbose_name = _("Enterprise policies")
 
     def ready(self) -> None:
-        from . import home  # noqa: F401  (registers the home cards)
+        from celery.schedules import crontab
+
+        from banhao.core import registry
+
+        from . import home, tasks
+
+        registry.contribute(
+            cards=home.CARDS,
+            jobs=[
+                registry.PeriodicJob(
+                    "policies-match",
+                    tasks.match_all,
+                    crontab(hour=3, minute=30),
+                    "match enterprises against live policies, tell them once, make 免申即享 grants",
+                )
+            ],
+        )

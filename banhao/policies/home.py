@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from banhao.accounts.roles import Role
-from banhao.core.home import HomeCard, register
+from banhao.core.registry import HomeCard
 
 from .access import POLICY_STAFF_ROLES
 
@@ -20,7 +20,7 @@ def _pending(user) -> int | None:
     return pending_count(user)
 
 
-register(
+CARDS = [
     HomeCard(
         title=_("Policies for you"),
         description=_(
@@ -31,9 +31,7 @@ register(
         roles=frozenset({Role.ENTERPRISE}),
         order=15,
         badge=_matched,
-    )
-)
-register(
+    ),
     HomeCard(
         title=_("Enterprise policies"),
         description=_(
@@ -43,5 +41,5 @@ register(
         roles=POLICY_STAFF_ROLES,
         order=70,
         badge=_pending,
-    )
-)
+    ),
+]

@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "banhao.payments",
     "banhao.archives",
     "banhao.policies",
+    # The site assembly sits above every app.
+    "banhao.portal",
 ]
 
 # Session, authentication and messages: Django's own, idle on the api_key paths (/open311/).
@@ -76,12 +78,12 @@ MIDDLEWARE = [
     "banhao.audit.middleware.RequestContextMiddleware",
 ]
 
-ROOT_URLCONF = "banhao.urls"
+ROOT_URLCONF = "banhao.portal.urls"
 WSGI_APPLICATION = "banhao.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
-LOGOUT_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "portal:home"
+LOGOUT_REDIRECT_URL = "portal:home"
 
 TEMPLATES = [
     {
@@ -161,7 +163,8 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Asia/Shanghai"
-# Built lazily from banhao.core.periodic.JOBS by banhao/celery.py (settings must not import tasks).
+# Built lazily from banhao.core.registry.periodic_jobs by banhao/celery.py (settings must not
+# import tasks; the apps register their jobs in AppConfig.ready).
 CELERY_BEAT_SCHEDULE: dict = {}
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -69,7 +69,7 @@ print(json.dumps(result))
 """
 
 SETUP = r"""
-from banhao.core.seeding import run_all
+from banhao.portal.seeding import run_all
 from banhao.hotline.seed import seed_hotline
 from banhao.hotline.models import Open311Client
 run_all(); seed_hotline()

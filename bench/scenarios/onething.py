@@ -192,7 +192,7 @@ def complete_phase(path: str, together: bool = False) -> None:
     definition = latest_version(OneThing.objects.get(number=9)).definition
     # A running server has its URLconf loaded; the first result notification would otherwise
     # import every app's URLs (~0.8 s) inside the timed loop.
-    reverse("core:home")
+    reverse("portal:home")
     results = {i["position"]: i["result_example"] for i in definition["items"]}
     # The harness reads an application's tasks once, after submitting it, and then follows the
     # definition's dependencies itself to know which tasks each approval makes ready (a

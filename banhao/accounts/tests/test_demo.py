@@ -4,7 +4,7 @@ from django.core.management import CommandError, call_command
 from banhao.accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, load_demo_accounts
 from banhao.accounts.models import User
 from banhao.accounts.roles import Role
-from banhao.core.seeding import run_all
+from banhao.portal.seeding import run_all
 
 pytestmark = pytest.mark.django_db
 

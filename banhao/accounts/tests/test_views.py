@@ -126,7 +126,7 @@ def test_username_rule_enforced(client):
 def test_language_choice_follows_the_account(client):
     user = make_user(Role.CITIZEN, "polyglot")
     client.force_login(user)
-    client.post(reverse("core:set_language"), {"language": "en", "next": "/"})
+    client.post(reverse("portal:set_language"), {"language": "en", "next": "/"})
     user.refresh_from_db()
     assert user.preferred_language == "en"
     client.post(reverse("accounts:logout"))

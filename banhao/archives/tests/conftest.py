@@ -1,8 +1,8 @@
 import pytest
 
 from banhao.accounts.roles import Role
-from banhao.core.seeding import run_all
 from banhao.org.models import Department
+from banhao.portal.seeding import run_all
 from banhao.testing import make_user
 
 

@@ -10,7 +10,8 @@ from banhao.catalog.models import (
     OneThing,
     ServiceItemProfile,
 )
-from banhao.core.seeding import Tally, run_all
+from banhao.core.seeding import Tally
+from banhao.portal.seeding import run_all
 
 pytestmark = pytest.mark.django_db
 

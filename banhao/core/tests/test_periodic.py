@@ -1,17 +1,24 @@
 import pytest
 from django.core.management import CommandError, call_command
-from django.utils.module_loading import import_string
 
 from banhao.celery import app
-from banhao.core.periodic import JOBS
+from banhao.core.registry import periodic_jobs
 
 
-def test_every_job_names_a_real_task_and_is_scheduled_for_beat():
+def test_every_job_is_a_registered_celery_task_and_scheduled_for_beat():
     app.finalize()
-    for name, (path, _schedule, _doc) in JOBS.items():
-        task = import_string(path)
-        assert task.name == path
-        assert app.conf.beat_schedule[name]["task"] == path
+    assert set(periodic_jobs.keys()) == {
+        "payments-hand-off",
+        "hotline-supervision",
+        "onething-deadlines",
+        "ledger-daily",
+        "archives-renewal-reminders",
+        "hotline-retrain",
+        "policies-match",
+    }
+    for job in periodic_jobs:
+        assert job.task.name in app.tasks
+        assert app.conf.beat_schedule[job.key] == {"task": job.task.name, "schedule": job.schedule}
 
 
 @pytest.mark.django_db

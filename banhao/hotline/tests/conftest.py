@@ -1,11 +1,11 @@
 import pytest
 
 from banhao.accounts.roles import Role
-from banhao.core.seeding import run_all
 from banhao.hotline import dispatch
 from banhao.hotline.seed import seed_hotline
 from banhao.org.models import Region
 from banhao.org.selectors import resolve_department
+from banhao.portal.seeding import run_all
 from banhao.testing import make_user
 
 

@@ -182,16 +182,26 @@ def test_only_the_office_computes(indicator_rows):
     assert not Evaluation.objects.exists()
 
 
-def test_other_apps_sources_say_they_have_no_data_yet():
+@pytest.mark.django_db
+def test_every_installed_app_registers_its_sources_and_an_unknown_one_has_no_data():
     states = {s["key"]: s["available"] for s in evaluation.source_states()}
-    assert states["ledger.completion"] and states["ledger.report_timeliness"]
-    for key in (
-        "hotline.three_rates",
-        "hotline.timeliness",
-        "onething.completion",
-        "payments.targets",
-    ):
-        assert states[key] == indicators.REGISTRY[key].available
+    assert states == dict.fromkeys(
+        [
+            "ledger.completion",
+            "ledger.report_timeliness",
+            "hotline.three_rates",
+            "hotline.timeliness",
+            "onething.completion",
+            "onething.timeliness",
+            "payments.targets",
+        ],
+        True,
+    )
+    gone = Indicator(code="gone", source="gone.source", name="gone", weight=Decimal(1))
+    used, breakdowns = evaluation.compute(OCT, OCT, [gone])
+    assert used[0]["available"] is False
+    for rows in breakdowns.values():
+        assert rows[0]["note"] == "no data source yet"
 
 
 def test_evaluation_pages(client, clock, indicator_rows):

@@ -5,8 +5,11 @@ import datetime as dt
 import pytest
 from django.db.models import Count
 
-from banhao.ledger import indicators
+from banhao.core import registry
+from banhao.hotline import indicators as hotline_indicators
+from banhao.onething import indicators as onething_indicators
 from banhao.org.models import Department
+from banhao.payments import indicators as payments_indicators
 
 pytestmark = pytest.mark.django_db
 OCT = (dt.date(2026, 10, 1), dt.date(2026, 10, 31))
@@ -48,7 +51,7 @@ def test_hotline_rates_come_from_the_hotlines_daily_facts(seeded):
             replied_on_time=replied_on_time,
         )
     ids = [police.pk, town.pk]
-    rates = indicators.hotline_three_rates(ids, *OCT)
+    rates = hotline_indicators.hotline_three_rates(ids, *OCT)
     # Police: response 19/20 = 95%, resolution 8/10 = 80%, satisfaction 8/10 = 80% → 85.
     assert rates[police.pk].value == 85.0
     assert (
@@ -57,13 +60,16 @@ def test_hotline_rates_come_from_the_hotlines_daily_facts(seeded):
     )
     # The town has no callbacks yet: only its response rate (100%) counts.
     assert rates[town.pk].value == 100.0
-    timely = indicators.hotline_timeliness(ids, *OCT)
+    timely = hotline_indicators.hotline_timeliness(ids, *OCT)
     assert (timely[police.pk].value, timely[police.pk].inputs) == (
         90.0,
         {"replied": 20, "replied_on_time": 18},
     )
     assert timely[town.pk].value == 50.0
-    assert indicators.REGISTRY["hotline.three_rates"].available
+    assert (
+        registry.indicators.get("hotline.three_rates").compute
+        is hotline_indicators.hotline_three_rates
+    )
 
 
 def test_onething_sources_count_the_units_subtasks(seeded):
@@ -75,8 +81,8 @@ def test_onething_sources_count_the_units_subtasks(seeded):
     first = tasks.order_by("due_date").values_list("due_date", flat=True).first()
     last = tasks.order_by("-due_date").values_list("due_date", flat=True).first()
     ids = list(Department.objects.values_list("id", flat=True))
-    completion = indicators.onething_completion(ids, first, last)
-    timeliness = indicators.onething_timeliness(ids, first, last)
+    completion = onething_indicators.onething_completion(ids, first, last)
+    timeliness = onething_indicators.onething_timeliness(ids, first, last)
     assert completion, "the generated applications give some unit sub-tasks due"
     for unit_id, value in completion.items():
         own = Task.objects.filter(department_id=unit_id, due_date__range=(first, last)).exclude(
@@ -99,7 +105,7 @@ def test_payment_targets_per_unit(seeded):
 
     load_demo_register()
     ids = list(Department.objects.values_list("id", flat=True))
-    values = indicators.payments_targets(ids, *OCT)
+    values = payments_indicators.payments_targets(ids, *OCT)
     assert values
     for unit_id, value in values.items():
         population = covered = 0

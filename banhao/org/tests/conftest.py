@@ -1,6 +1,6 @@
 import pytest
 
-from banhao.core.seeding import run_all
+from banhao.portal.seeding import run_all
 
 
 @pytest.fixture

@@ -1,11 +1,11 @@
 """The demo policies load on the seeded county, read correctly and match generated firms."""
 
 from banhao.archives.generator import generate_archives
-from banhao.core.seeding import run_all
 from banhao.policies.demo import DEMO_POLICIES, load_demo_policies
 from banhao.policies.models import Grant, Policy
 from banhao.policies.services import match_all
 from banhao.policies.states import PolicyState
+from banhao.portal.seeding import run_all
 
 
 def test_demo_policies_load_once_and_match(db):

@@ -213,9 +213,9 @@ def test_home_cards(client, make_policy, firms, writer):
     make_policy()
     services.match_all(as_of=TODAY)
     user = make_user(Role.ENTERPRISE, credit_code=firms["tech"].credit_code)
-    page = login(client, user).get(reverse("core:home")).content.decode()
+    page = login(client, user).get(reverse("portal:home")).content.decode()
     assert reverse("policies:for_me") in page
-    page = login(client, writer).get(reverse("core:home")).content.decode()
+    page = login(client, writer).get(reverse("portal:home")).content.decode()
     assert reverse("policies:staff_list") in page
 
 

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from banhao.core import seeding
+from banhao.portal import seeding
 
 
 class Command(BaseCommand):

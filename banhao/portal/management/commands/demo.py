@@ -3,6 +3,10 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from banhao.accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, MissingSeedData, load_demo_accounts
+from banhao.archives.demo import load_demo_archives
+from banhao.archives.models import Enterprise, Person
+from banhao.policies.demo import load_demo_policies
+from banhao.policies.services import match_all
 
 
 class Command(BaseCommand):
@@ -24,20 +28,13 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         self.stdout.write(f"Demo accounts: {created} created, {existing} already present.")
         if not options["no_data"]:
-            from banhao.archives.models import Enterprise, Person
-
             if not Person.objects.exists() and not Enterprise.objects.exists():
                 call_command("generate", size="small", stdout=self.stdout)
             # Archives of the demo citizen and enterprise (licences near expiry, a spouse).
-            from banhao.archives.demo import load_demo_archives
-
             self.stdout.write(f"Demo archives: {load_demo_archives()} licences added.")
             # The payment finder's demo register (idempotent: existing demo places are kept).
             call_command("generate_places", stdout=self.stdout)
             # Demo enterprise policies (惠企政策), then matched against the archives.
-            from banhao.policies.demo import load_demo_policies
-            from banhao.policies.services import match_all
-
             made, kept = load_demo_policies()
             self.stdout.write(f"Demo policies: {made} created, {kept} already present.")
             self.stdout.write("\n".join(match_all().lines()))

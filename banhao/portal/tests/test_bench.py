@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 import bench
-from banhao.core.management.commands.bench import format_table
+from banhao.portal.management.commands.bench import format_table
 
 pytestmark = pytest.mark.django_db
 

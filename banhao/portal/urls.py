@@ -1,3 +1,5 @@
+"""The site's URLs: the portal's own pages, then every app's, the API and the admin."""
+
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
@@ -5,8 +7,19 @@ from django.views.static import serve
 
 from banhao.api import api
 
+from . import views
+
+pages = (
+    [
+        path("", views.home, name="home"),
+        path("prefs/large-text/", views.toggle_large_text, name="large_text"),
+        path("prefs/language/", views.set_language, name="set_language"),
+    ],
+    "portal",
+)
+
 urlpatterns = [
-    path("", include("banhao.core.urls")),
+    path("", include(pages)),
     path("accounts/", include("banhao.accounts.urls")),
     path("audit/", include("banhao.audit.urls")),
     path("notifications/", include("banhao.notifications.urls")),

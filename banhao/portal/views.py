@@ -3,28 +3,44 @@
 from django.conf import settings
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import i18n as i18n_views
 from django.views.decorators.http import require_POST
 
 from banhao.accounts.roles import Role
+from banhao.accounts.services import set_display_preferences
 from banhao.catalog import selectors as catalog_selectors
+from banhao.core.context_processors import LARGE_TEXT_COOKIE
+from banhao.core.registry import home_cards
 from banhao.notifications import selectors as notification_selectors
 
-from . import home as home_cards
-from .context_processors import LARGE_TEXT_COOKIE
+ROLE_TEMPLATES = {role: f"portal/home/{role.value}.html" for role in Role}
 
-ROLE_TEMPLATES = {role: f"core/home/{role.value}.html" for role in Role}
+
+def cards_for(user) -> list[dict]:
+    """The home cards the apps registered for the user's role, in order."""
+    return [
+        {
+            "title": card.title,
+            "description": card.description,
+            "url": reverse(card.url_name),
+            "badge": card.badge(user) if card.badge else None,
+            "testid": card.url_name.replace(":", "-"),
+        }
+        for card in home_cards
+        if user.role in card.roles
+    ]
 
 
 def home(request):
     if not request.user.is_authenticated:
         return render(
-            request, "core/landing.html", {"onethings": catalog_selectors.public_onethings()}
+            request, "portal/landing.html", {"onethings": catalog_selectors.public_onethings()}
         )
     user = request.user
     context = {
-        "home_cards": home_cards.cards_for(user),
+        "home_cards": cards_for(user),
         "unread_count": notification_selectors.unread_count(user),
         "recent_notifications": notification_selectors.inbox(user)[:5],
     }
@@ -46,8 +62,6 @@ def toggle_large_text(request):
         LARGE_TEXT_COOKIE, "1" if enable else "0", max_age=365 * 24 * 3600, samesite="Lax"
     )
     if request.user.is_authenticated:
-        from banhao.accounts.services import set_display_preferences
-
         set_display_preferences(user=request.user, large_text=enable)
     return response
 
@@ -58,7 +72,5 @@ def set_language(request):
     response = i18n_views.set_language(request)
     language = request.POST.get("language", "")
     if request.user.is_authenticated and language in dict(settings.LANGUAGES):
-        from banhao.accounts.services import set_display_preferences
-
         set_display_preferences(user=request.user, language=language)
     return response

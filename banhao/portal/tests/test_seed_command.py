@@ -1,5 +1,6 @@
 """The ``seed`` command and ``run_all``: counts, idempotency, repair, one transaction."""
 
+import dataclasses
 import io
 
 import pytest
@@ -7,11 +8,12 @@ from django.core.management import call_command
 
 from banhao.archives.models import LicenceType
 from banhao.catalog.models import OneThing, OneThingItem, ServiceItem
-from banhao.core import seeding
+from banhao.core import registry, seeding
 from banhao.hotline.models import Category, DutyAssignment, SupervisionRule
 from banhao.ledger.models import KeyTask, KeyTaskLeadUnit, KeyTaskMeasure, LedgerTask
 from banhao.org.models import Department, DepartmentAlias, Region, Venue
 from banhao.payments.models import PaymentTarget
+from banhao.portal.seeding import run_all
 
 pytestmark = pytest.mark.django_db
 
@@ -44,8 +46,8 @@ EXPECTED = {
     "key_tasks": 10,
     "key_task_lead_units": 15,
     "measures": 26,
-    "payment_targets": 4,
     "ledger_tasks": 43,
+    "payment_targets": 4,
     "hotline_categories": 42,
     "hotline_duty_lines": 60,
     "hotline_supervision_rules": 7,
@@ -67,12 +69,12 @@ def test_command_prints_counts_per_kind(db):
 
 
 def test_loading_twice_changes_nothing(db):
-    first = seeding.run_all()
+    first = run_all()
     assert first == EXPECTED
     before = snapshot()
     tally = seeding.Tally()
     out = io.StringIO()
-    second = seeding.run_all(stdout=out, tally=tally)
+    second = run_all(stdout=out, tally=tally)
     assert second == first
     assert tally.changed == 0
     assert snapshot() == before
@@ -80,7 +82,7 @@ def test_loading_twice_changes_nothing(db):
 
 
 def test_loading_again_repairs_edited_rows(db):
-    seeding.run_all()
+    run_all()
     OneThing.objects.filter(number=9).update(name_en="edited")
     row = OneThingItem.objects.get(onething__number=6, position=18)
     OneThingItem.objects.filter(pk=row.pk).update(county_responsible_as_written="edited")
@@ -88,7 +90,7 @@ def test_loading_again_repairs_edited_rows(db):
     KeyTaskLeadUnit.objects.filter(key_task__number=2, position=2).delete()
 
     tally = seeding.Tally()
-    seeding.run_all(tally=tally)
+    run_all(tally=tally)
 
     assert dict(tally.updated) == {"onethings": 1, "onething_items": 1}
     assert dict(tally.created) == {"department_aliases": 1, "key_task_lead_units": 1}
@@ -98,12 +100,16 @@ def test_loading_again_repairs_edited_rows(db):
     assert DepartmentAlias.objects.get(name="市发展改革会").department.name == "市发展改革委"
 
 
-def test_everything_or_nothing(db, monkeypatch):
+def test_everything_or_nothing(db):
     def broken(tally=None):
         raise seeding.SeedError("broken on purpose")
 
-    monkeypatch.setattr("banhao.payments.seed.seed_payment_targets", broken)
-    with pytest.raises(seeding.SeedError):
-        seeding.run_all()
+    loader = registry.seed_loaders.get("payments")
+    registry.seed_loaders.register(dataclasses.replace(loader, load=broken))
+    try:
+        with pytest.raises(seeding.SeedError):
+            run_all()
+    finally:
+        registry.seed_loaders.register(loader)
     assert not Region.objects.exists()
     assert not OneThing.objects.exists()
