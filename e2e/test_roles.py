@@ -9,7 +9,7 @@ from .helpers import horizontal_overflow, tr
 
 pytestmark = pytest.mark.browser
 
-# The English source of each role home's <h1> (core/home/<role>.html).
+# The English source of each role home's <h1> (portal/home/<role>.html).
 HEADINGS = {
     Role.CITIZEN: "My services",
     Role.ENTERPRISE: "Enterprise services",
