@@ -8,9 +8,16 @@ class ArchivesConfig(AppConfig):
     verbose_name = _("Archives")
 
     def ready(self) -> None:
-        from . import home  # noqa: F401  (registers the home cards)
+        from banhao.onething import events as onething_events
+
+        from . import home, selectors, services  # noqa: F401  (home registers the home cards)
         from .licence_types import invalidate
         from .models import LicenceType
+
+        # One-thing never imports the archives: it names its hooks (onething/events.py) and
+        # the archives plug in. An approved licence is filed inside the approval's transaction.
+        onething_events.on_task_approved(services.file_approved_task)
+        onething_events.provide_form_prefill(selectors.form_prefill)
 
         # Cache invalidation only; no business rule lives in a signal. A saved service item
         # also clears it: a rebuilt catalogue (a fresh test database) may reuse item ids.
