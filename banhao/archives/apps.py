@@ -11,8 +11,9 @@ class ArchivesConfig(AppConfig):
         from celery.schedules import crontab
 
         from banhao.core import registry
+        from banhao.onething import events as onething_events
 
-        from . import home, seed, tasks
+        from . import home, seed, selectors, services, tasks
         from .licence_types import invalidate
         from .models import LicenceType
 
@@ -33,6 +34,11 @@ class ArchivesConfig(AppConfig):
                 )
             ],
         )
+
+        # One-thing never imports the archives: it names its hooks (onething/events.py) and
+        # the archives plug in. An approved licence is filed inside the approval's transaction.
+        onething_events.on_task_approved(services.file_approved_task)
+        onething_events.provide_form_prefill(selectors.form_prefill)
 
         # Cache invalidation only; no business rule lives in a signal. A saved service item
         # also clears it: a rebuilt catalogue (a fresh test database) may reuse item ids.

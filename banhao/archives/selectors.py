@@ -12,7 +12,14 @@ from dataclasses import dataclass, field
 from django.db.models import Q, Subquery
 from django.utils import timezone
 
+from banhao.accounts.models import User
+from banhao.audit.selectors import views_of_subject
 from banhao.core import masking
+from banhao.core.i18n import localized
+from banhao.hotline.models import Ticket
+from banhao.onething.events import FormPrefill, Prefill, Renews
+from banhao.onething.models import Application
+from banhao.onething.states import ApplicationState
 
 from .models import (
     ArchiveAccess,
@@ -109,11 +116,6 @@ class ArchiveView:
 
 def archive_view(holder, *, reveal: bool, with_viewers: bool = False, today=None) -> ArchiveView:
     """Everything an archive page shows, each section one query with a limit."""
-    from banhao.accounts.models import User
-    from banhao.audit.selectors import views_of_subject
-    from banhao.hotline.models import Ticket
-    from banhao.onething.models import Application
-
     today = today or timezone.localdate()
     is_person = isinstance(holder, Person)
     key = holder.id_number if is_person else holder.credit_code
@@ -136,7 +138,7 @@ def archive_view(holder, *, reveal: bool, with_viewers: bool = False, today=None
     )
     view.applications = list(
         Application.objects.filter(applicant_identifier=key)
-        .exclude(state="draft")
+        .exclude(state=ApplicationState.DRAFT)
         .select_related("onething")
         .only("id", "created_at", "state", "submitted_at", "onething__name", "onething__name_en")
         .order_by("-id")[:LIST_LIMIT]
@@ -167,18 +169,24 @@ def archive_view(holder, *, reveal: bool, with_viewers: bool = False, today=None
 # --- prefill ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Prefill:
-    value: str
-    source: str  # "archive", "spouse", "licence" or "account"
-
-
 # Licence types whose current number fills a form field.
 LICENCE_FIELDS = {
     "marriage_cert_number": "marriage_certificate",
     "card_number": "social_security_card",
     "property_cert_number": "real_estate_title",
 }
+
+
+def form_prefill(user, field_keys, application) -> FormPrefill:
+    """One-thing's form-prefill provider (registered in ``apps.py``): the archive's values
+    and, for a renewal, the licence it renews."""
+    renewed = renewal_of(application)
+    values = _prefill(user, set(field_keys), application, renewed)
+    if renewed is None:
+        return FormPrefill(values=values)
+    return FormPrefill(
+        values=values, renews=Renews(label=localized(renewed.licence_type), number=renewed.number)
+    )
 
 
 def prefill_for(user, field_keys, *, application=None) -> dict[str, Prefill]:
@@ -189,7 +197,11 @@ def prefill_for(user, field_keys, *, application=None) -> dict[str, Prefill]:
     other parent), their current licences, the enterprise's registry entry and, failing those,
     the account itself. A renewal also fills the licence number being renewed.
     """
-    keys = set(field_keys)
+    renewed = renewal_of(application) if application is not None else None
+    return _prefill(user, set(field_keys), application, renewed)
+
+
+def _prefill(user, keys: set[str], application, renewed: Licence | None) -> dict[str, Prefill]:
     values: dict[str, Prefill] = {}
 
     def put(key: str, value, source: str) -> None:
@@ -223,10 +235,8 @@ def prefill_for(user, field_keys, *, application=None) -> dict[str, Prefill]:
             put("credit_code", user.credit_code, "account")
         else:
             put("applicant_id_number", user.id_number, "account")
-    if application is not None:
-        renewed = renewal_of(application)
-        if renewed is not None and renewed.licence_type.number_field:
-            put(renewed.licence_type.number_field, renewed.number, "licence")
+    if renewed is not None and renewed.licence_type.number_field:
+        put(renewed.licence_type.number_field, renewed.number, "licence")
     return values
 
 
@@ -263,22 +273,6 @@ def renewal_of(application) -> Licence | None:
         .filter(renewal_application=application)
         .first()
     )
-
-
-def merge_prefill(data: dict, prefill: dict[str, Prefill], keys) -> dict[str, tuple[str, bool]]:
-    """Each field's value and whether it is the archive's: what the draft holds wins (even a
-    value the applicant cleared); a field never saved takes the archive's value."""
-    merged = {}
-    for key in keys:
-        known = prefill.get(key)
-        if key in data:
-            value = data[key]
-            merged[key] = (value, bool(known and value and value == known.value))
-        elif known is not None:
-            merged[key] = (known.value, True)
-        else:
-            merged[key] = ("", False)
-    return merged
 
 
 def upcoming_count(user, today=None) -> int:

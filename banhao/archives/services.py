@@ -10,10 +10,16 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from banhao.accounts.roles import COUNTY_WIDE_ROLES, Role
 from banhao.audit.models import AuditAction
 from banhao.audit.services import record
 from banhao.core import rows
 from banhao.core.i18n import localized, user_language
+from banhao.hotline.models import Ticket
+from banhao.onething import services as onething
+from banhao.onething.events import TaskApproved
+from banhao.onething.models import Application, Task
+from banhao.onething.states import ApplicationState, TaskState
 
 from .errors import ArchiveError
 from .licence_types import type_for_item
@@ -207,9 +213,18 @@ def _applicant_holder(application, licence_type: LicenceType):
     return Person.objects.filter(id_number=identifier).first()
 
 
+def file_approved_task(event: TaskApproved) -> Licence | None:
+    """The receiver of one-thing's ``task_approved`` event (registered in ``apps.py``): runs
+    inside the approving transaction, so the licence and its audit record commit with the
+    approval, and a refusal here rolls the approval back."""
+    return file_task_result(
+        actor=event.actor, application=event.application, task=event.task, siblings=event.siblings
+    )
+
+
 def file_task_result(*, actor, application, task, siblings=None) -> Licence | None:
     """File an approved task's result in its holder's archive when its service item issues a
-    licence. Called by ``onething.services.approve`` inside its transaction.
+    licence; one-thing's approval reaches it through ``file_approved_task``.
 
     Items that issue nothing cost no query (the licence type comes from an in-process cache).
     The holder is the applicant, the applying enterprise, or the newborn child; a newborn's
@@ -238,9 +253,6 @@ def file_task_result(*, actor, application, task, siblings=None) -> Licence | No
 
 
 def _file_for_child(*, actor, application, siblings=None) -> Licence | None:
-    from banhao.onething.models import Task
-    from banhao.onething.states import TaskState
-
     if siblings is None:
         siblings = Task.objects.filter(application=application)
     approved = [
@@ -331,21 +343,24 @@ def holder_of_user(user):
     return None
 
 
+# A renewal application still under way is resumed, not started again.
+RESUMABLE_RENEWAL_STATES = (
+    ApplicationState.DRAFT,
+    ApplicationState.IN_PROGRESS,
+    ApplicationState.CORRECTION,
+)
+
+
 def _is_holder(user, licence: Licence) -> bool:
     if licence.person_id:
         return bool(user.id_number) and licence.person.id_number == user.id_number
     return bool(user.credit_code) and licence.enterprise.credit_code == user.credit_code
 
 
-OPEN_APPLICATION_STATES = ("draft", "in_progress", "correction")
-
-
 @transaction.atomic
 def start_renewal(*, actor, licence_id: int):
     """Start (or resume) the renewal of a licence: a draft of its renewal one-thing, with the
     answers every renewal gives; the form then opens with the licence's number prefilled."""
-    from banhao.onething import services as onething
-
     licence = (
         Licence.objects.select_for_update(of=("self",))
         .select_related("licence_type__renewal_onething", "person", "enterprise")
@@ -364,7 +379,7 @@ def start_renewal(*, actor, licence_id: int):
         )
     if licence.renewal_application_id:
         previous = licence.renewal_application
-        if previous.state in OPEN_APPLICATION_STATES:
+        if previous.state in RESUMABLE_RENEWAL_STATES:
             return previous
     application = onething.start_application(actor=actor, onething=licence_type.renewal_onething)
     if licence_type.renewal_answers:
@@ -471,9 +486,6 @@ _TICKET_REF = re.compile(r"^(?:12345-)?(\d{1,9})$")
 
 
 def _application_purpose(actor, holder, reference: str) -> str:
-    from banhao.accounts.roles import COUNTY_WIDE_ROLES
-    from banhao.onething.models import Application
-
     match = _APPLICATION_REF.match(reference.upper())
     application = Application.objects.filter(pk=int(match.group(1))).first() if match else None
     if application is None or application.applicant_identifier != subject_key_of(holder):
@@ -500,9 +512,6 @@ def _application_purpose(actor, holder, reference: str) -> str:
 
 
 def _ticket_purpose(actor, holder, reference: str) -> str:
-    from banhao.accounts.roles import COUNTY_WIDE_ROLES, Role
-    from banhao.hotline.models import Ticket
-
     match = _TICKET_REF.match(reference)
     ticket = (
         Ticket.objects.select_related("requester").filter(pk=int(match.group(1))).first()

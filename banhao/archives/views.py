@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from banhao.accounts.roles import PUBLIC_ROLES, STAFF_ROLES
 from banhao.audit.services import record_personal_data_view
 from banhao.onething.errors import OneThingError
+from banhao.onething.states import ApplicationState
 
 from . import access, imports, selectors, services
 from .errors import ArchiveError
@@ -134,7 +135,12 @@ def renew(request, pk: int):
     return render(
         request,
         "archives/renew.html",
-        {"licence": licence, "error": error},
+        {
+            "licence": licence,
+            "error": error,
+            "continues_draft": licence.renewal_application_id is not None
+            and licence.renewal_application.state == ApplicationState.DRAFT,
+        },
         status=400 if error else 200,
     )
 

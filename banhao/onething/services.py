@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 
 from banhao.accounts.models import User
 from banhao.accounts.roles import DEPARTMENT_ROLES, PUBLIC_ROLES, Role
-from banhao.archives.services import file_task_result
 from banhao.audit.models import AuditAction
 from banhao.audit.services import record
 from banhao.catalog import definitions
@@ -33,6 +32,7 @@ from banhao.org.models import Department
 
 from . import errors, prereview, rows
 from .errors import Conflict, OneThingError, PreReviewFailed, TransitionRefused
+from .events import TaskApproved, task_approved
 from .models import Application, Attachment, Correction, Event, Task
 from .states import (
     FINAL_TASK_STATES,
@@ -531,8 +531,13 @@ def approve(*, actor, task_id: int, result: str, expected_revision: int | None =
         batch.insert(events)
         _audit_task(actor, task, "onething.task_approved", before, batch, result=result)
         _refresh(application, actor, siblings, batch)
-    # A licence or certificate issued by this item lands in its holder's archive (一人一档).
-    file_task_result(actor=actor, application=application, task=task, siblings=siblings.values())
+    # Apps above this one react here, inside this transaction (the archive files a licence or
+    # certificate the item issues: 一人一档); see events.py.
+    task_approved(
+        TaskApproved(
+            actor=actor, application=application, task=task, siblings=tuple(siblings.values())
+        )
+    )
     return task
 
 

@@ -11,12 +11,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from banhao.accounts.roles import DEPARTMENT_ROLES, PUBLIC_ROLES, Role
-from banhao.archives import selectors as archive_selectors
 from banhao.audit.services import record_personal_data_view
 from banhao.catalog import definitions
 from banhao.core import masking
 
-from . import access, bpmn, selectors, services
+from . import access, bpmn, events, selectors, services
 from .errors import OneThingError, PreReviewFailed
 from .models import Application, Correction
 from .states import ApplicationState, TaskState
@@ -173,7 +172,7 @@ def _errors_by_target(problems: list[dict]) -> dict[str, list[str]]:
 def _form_rows(view, problems: list[dict], prefill: dict) -> tuple[list[dict], list[dict]]:
     by_target = _errors_by_target(problems)
     keys = [f["key"] for f in view.fields]
-    merged = archive_selectors.merge_prefill(view.application.data, prefill, keys)
+    merged = events.merge_prefill(view.application.data, prefill, keys)
     fields = [
         {
             **f,
@@ -195,15 +194,16 @@ def _form_rows(view, problems: list[dict], prefill: dict) -> tuple[list[dict], l
     return fields, materials
 
 
-def _prefill(user, application: Application, keys: list[str]) -> dict:
-    """What the applicant's archive already knows (智能预填); a clerk's look is audited."""
-    prefill = archive_selectors.prefill_for(user, keys, application=application)
-    if prefill and user.is_staff_role:
+def _prefill(user, application: Application, keys: list[str]) -> events.FormPrefill:
+    """What the applicant's archive already knows (智能预填, from the providers registered in
+    events.py); a clerk's look is audited."""
+    prefill = events.form_prefill(user, keys, application)
+    if prefill.values and user.is_staff_role:
         record_personal_data_view(
             actor=user,
             subject_key=application.applicant_identifier,
             obj=application,
-            fields=sorted(prefill),
+            fields=sorted(prefill.values),
             purpose=f"prefill {application.reference}",
         )
     return prefill
@@ -262,7 +262,7 @@ def form(request, pk: int):
             messages.success(request, _("Pre-review found no problems. You can submit now."))
     view = selectors.application_view(application)
     prefill = _prefill(request.user, application, [f["key"] for f in view.fields])
-    fields, materials = _form_rows(view, problems, prefill)
+    fields, materials = _form_rows(view, problems, prefill.values)
     return render(
         request,
         "onething/form.html",
@@ -272,7 +272,7 @@ def form(request, pk: int):
             "fields": fields,
             "materials": materials,
             "problems": problems,
-            "renewal": archive_selectors.renewal_of(application),
+            "renewal": prefill.renews,
             "prefilled": sum(1 for f in fields if f["from_archive"]),
             "items": [
                 t for t in view.definition["items"] if t["position"] in application.positions

@@ -10,7 +10,9 @@ from banhao.archives import services
 from banhao.archives.errors import ArchiveError
 from banhao.archives.models import Licence, LicenceSource, LicenceState, LicenceType, Person
 from banhao.audit.models import AuditRecord
+from banhao.onething import events
 from banhao.onething import services as onething
+from banhao.onething.states import ApplicationState, TaskState
 from banhao.onething.tests.factories import (
     NEWBORN_RESULTS,
     RESTAURANT_ANSWERS,
@@ -133,4 +135,65 @@ def test_applicant_without_archive_keeps_result_on_application(seeded, media):
     draft = ready_draft(citizen, number=9)
     onething.submit(actor=citizen, application_id=draft.pk)
     approve_all(draft, NEWBORN_RESULTS)
+    assert not Licence.objects.exists()
+
+
+def _restaurant_awaiting_licence(user):
+    """A submitted restaurant application whose food business licence (row 2) is ready."""
+    draft = ready_draft(
+        user,
+        number=3,
+        answers={**RESTAURANT_ANSWERS, "outdoor_sign": "no", "assembly_venue": "no"},
+        data=restaurant_data(user.credit_code),
+    )
+    onething.submit(actor=user, application_id=draft.pk)
+    check = draft.tasks.get(position=1)  # the licence check: issues nothing
+    if check.state == TaskState.READY:
+        checker = make_user(Role.DEPT_HANDLER, department=check.department)
+        onething.approve(actor=checker, task_id=check.pk, result=user.credit_code)
+    task = draft.tasks.get(position=2)
+    assert task.state == TaskState.READY
+    handler = make_user(Role.DEPT_HANDLER, department=task.department)
+    return draft, task, handler
+
+
+def test_approval_files_the_licence_through_the_event(seeded, media):
+    firm = enterprise_archive()
+    user = make_user(Role.ENTERPRISE, credit_code=firm.credit_code)
+    draft, task, handler = _restaurant_awaiting_licence(user)
+    # The archives subscribed in ArchivesConfig.ready(): one-thing calls no archive service.
+    events.disconnect_task_approved(services.file_approved_task)
+    try:
+        onething.approve(actor=handler, task_id=task.pk, result="JY23703230012345")
+        assert not Licence.objects.filter(enterprise=firm).exists()
+    finally:
+        events.on_task_approved(services.file_approved_task)
+    # Filed by the receiver when it is subscribed: the next approval of the same kind.
+    draft, task, handler = _restaurant_awaiting_licence(user)
+    onething.approve(actor=handler, task_id=task.pk, result="JY23703230099999")
+    licence = Licence.objects.get(enterprise=firm)
+    assert (licence.number, licence.application_id) == ("JY23703230099999", draft.pk)
+    assert licence.source_ref == f"task:{task.pk}"
+    issued = AuditRecord.objects.get(event_type="archives.licence_issued")
+    assert (issued.actor_id, issued.object_id) == (handler.pk, str(licence.pk))
+
+
+def test_a_refused_filing_rolls_the_approval_back(seeded, media, monkeypatch):
+    firm = enterprise_archive()
+    user = make_user(Role.ENTERPRISE, credit_code=firm.credit_code)
+    draft, task, handler = _restaurant_awaiting_licence(user)
+
+    def refuse(**kwargs):
+        raise ArchiveError("number_required", "A licence needs a number.")
+
+    monkeypatch.setattr(services, "issue_licence", refuse)
+    with pytest.raises(ArchiveError):
+        onething.approve(actor=handler, task_id=task.pk, result="JY23703230012345")
+    task.refresh_from_db()
+    draft.refresh_from_db()
+    assert (task.state, task.result) == (TaskState.READY, "")
+    assert draft.state == ApplicationState.IN_PROGRESS
+    assert not AuditRecord.objects.filter(
+        event_type="onething.task_approved", object_id=str(task.pk)
+    ).exists()
     assert not Licence.objects.exists()

@@ -82,17 +82,6 @@ def test_prefill_for_enterprise(seeded):
     assert values["contact_mobile"] == selectors.Prefill("13805330002", "account")
 
 
-def test_draft_values_win_over_the_archive():
-    prefill = {
-        "a": selectors.Prefill("archive A", "archive"),
-        "b": selectors.Prefill("B", "archive"),
-    }
-    merged = selectors.merge_prefill({"a": "typed", "c": ""}, prefill, ["a", "b", "c", "d"])
-    assert merged == {"a": ("typed", False), "b": ("B", True), "c": ("", False), "d": ("", False)}
-    # A value cleared on purpose stays cleared.
-    assert selectors.merge_prefill({"b": ""}, prefill, ["b"]) == {"b": ("", False)}
-
-
 def test_newborn_form_opens_prefilled_and_marked(family, media):
     mother, father, user = family
     app = onething.start_application(actor=user, onething=OneThing.objects.get(number=9))
