@@ -229,7 +229,7 @@ def verify_identity(
         },
         summary=f"{user.username}: {verification.masked} ({method.value})",
     )
-    squatted = IdentityClaim.objects.select_for_update().filter(
+    squatted = IdentityClaim.objects.select_for_update(of=("self",)).filter(
         digest=digest, state=ClaimState.PENDING
     )
     for other in squatted.exclude(user=user).select_related("user").order_by("pk"):
