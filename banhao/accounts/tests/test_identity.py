@@ -392,3 +392,13 @@ def test_one_verified_account_per_identity_in_the_database(demo):
             assurance=AssuranceLevel.HIGH,
         )
     assert err.value.code == "identity_taken"
+
+
+def test_the_clerks_home_links_to_verification(demo):
+    from banhao.accounts import home  # noqa: F401  (AccountsConfig.ready imports it)
+    from banhao.core.home import cards_for
+
+    verify_url = reverse("accounts:verify_find")
+    assert verify_url in [c["url"] for c in cards_for(User.objects.get(username="clerk"))]
+    for other in ("handler", "citizen", "admin"):
+        assert verify_url not in [c["url"] for c in cards_for(User.objects.get(username=other))]
