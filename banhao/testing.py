@@ -102,27 +102,61 @@ def venue(name: str = "沂源县政务服务中心") -> Venue:
     return obj
 
 
+VERIFYING_CLERK = "testing_clerk"
+
+
+def verifying_clerk():
+    """The window clerk who verifies test holders in person (created once per database)."""
+    from banhao.accounts.models import User
+
+    clerk = User.objects.filter(username=VERIFYING_CLERK).first()
+    return clerk or make_user(Role.WINDOW_CLERK, VERIFYING_CLERK, full_name="核验员")
+
+
+def verify(user, identifier: str):
+    """Verify a public account's identity in person, as a window clerk does with the ID card
+    (or the business licence, presented by the legal representative)."""
+    enterprise = user.role == Role.ENTERPRISE
+    account_services.verify_in_person(
+        clerk=verifying_clerk(),
+        user=user,
+        document_type="business_licence" if enterprise else "resident_id_card",
+        document_number=identifier,
+        authority="legal_representative" if enterprise else "",
+        acting_person=(user.full_name or "张三") if enterprise else "",
+    )
+    user.refresh_from_db()
+    return user
+
+
 def make_user(role: str = Role.CITIZEN, username: str | None = None, **extra):
-    """A user of any role, created through the account services."""
+    """A user of any role, created through the account services. Citizens and enterprises are
+    verified in person (their archive opens to them) unless ``verified=False``: then the typed
+    number stays a claim and opens nothing."""
     role = Role(role)
     username = username or f"{role.value}{next(_seq)}"
+    verified = extra.get("verified", True)
     if role == Role.CITIZEN:
-        return account_services.register_citizen(
+        id_number = extra.get("id_number") or valid_id_number()
+        user = account_services.register_citizen(
             username=username,
             password=PASSWORD,
             full_name=extra.get("full_name", "张三"),
-            id_number=extra.get("id_number") or valid_id_number(),
+            id_number=id_number,
             phone=extra.get("phone", ""),
         )
+        return verify(user, id_number) if verified else user
     if role == Role.ENTERPRISE:
-        return account_services.register_enterprise(
+        credit_code = extra.get("credit_code") or valid_credit_code()
+        user = account_services.register_enterprise(
             username=username,
             password=PASSWORD,
             organisation_name=extra.get("organisation_name", "沂源县示例食品有限公司"),
-            credit_code=extra.get("credit_code") or valid_credit_code(),
+            credit_code=credit_code,
             contact_name=extra.get("contact_name", ""),
             phone=extra.get("phone", ""),
         )
+        return verify(user, credit_code) if verified else user
     return account_services.create_staff(
         actor=None,
         username=username,

@@ -103,10 +103,11 @@ def test_registration_with_good_data_lands_on_the_citizen_home(page):
     expect(page.get_by_test_id("role-home")).to_have_attribute("data-role", "citizen")
     expect(page.get_by_test_id("whoami")).to_have_text("刘洋")
     user = User.objects.get(username="liuyang")
-    assert (user.role, user.full_name, user.id_number) == (
-        "citizen",
-        "刘洋",
-        valid_id_number(serial=43),
+    # The typed ID number is a claim until a window clerk (or the unified login) verifies it.
+    assert (user.role, user.full_name, user.id_number) == ("citizen", "刘洋", "")
+    assert (
+        user.identity_claims.get().masked
+        == valid_id_number(serial=43)[:4] + "*" * 10 + (valid_id_number(serial=43)[-4:])
     )
 
 

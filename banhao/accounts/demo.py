@@ -10,6 +10,7 @@ from django.db import transaction
 from banhao.org.models import Department, Venue
 
 from . import services
+from .identity import Authority, DocumentType
 from .models import User
 from .roles import Role
 
@@ -129,4 +130,31 @@ def load_demo_accounts() -> tuple[int, int]:
                 phone=account.phone,
             )
         created += 1
+    _verify_demo_holders()
     return created, existing
+
+
+def _verify_demo_holders() -> None:
+    """The demo clerk verifies the demo citizen and enterprise in person, as a window does with
+    the ID card and the business licence (shown by 李红, the legal representative). Also run
+    for demo accounts created before verification existed, so an old demo database opens."""
+    clerk = User.objects.filter(username="clerk", role=Role.WINDOW_CLERK).first()
+    if clerk is None:
+        return
+    for account in map(_check_digits, DEMO_ACCOUNTS):
+        if account.role not in (Role.CITIZEN, Role.ENTERPRISE):
+            continue
+        user = User.objects.filter(username=account.username, role=account.role).first()
+        if user is None or user.is_identity_verified:
+            continue
+        enterprise = account.role == Role.ENTERPRISE
+        services.verify_in_person(
+            clerk=clerk,
+            user=user,
+            document_type=(
+                DocumentType.BUSINESS_LICENCE if enterprise else DocumentType.RESIDENT_ID_CARD
+            ),
+            document_number=account.credit_code or account.id_number,
+            authority=Authority.LEGAL_REPRESENTATIVE if enterprise else "",
+            acting_person=account.full_name if enterprise else "",
+        )

@@ -5,6 +5,13 @@ from django.utils.translation import gettext_lazy as _
 
 from banhao.core.identifiers import clean_credit_code, clean_id_number, clean_mobile
 
+from .identity import (
+    ENTERPRISE_DOCUMENTS,
+    PERSON_DOCUMENTS,
+    Authority,
+    DocumentType,
+    IdentityKind,
+)
 from .models import User
 
 
@@ -52,3 +59,41 @@ class EnterpriseRegisterForm(_RegisterBase):
 
     def clean_credit_code(self):
         return clean_credit_code(self.cleaned_data["credit_code"])
+
+
+class FindAccountForm(forms.Form):
+    username = forms.CharField(label=_("The account's user name"), max_length=150)
+
+
+class VerifyIdentityForm(forms.Form):
+    """What a window clerk records after checking the document of the person in front of them.
+    The number is typed from the document and compared with the account's claim; it is never
+    shown back, put in a URL or logged."""
+
+    document_type = forms.ChoiceField(label=_("Document checked"))
+    document_number = forms.CharField(
+        label=_("Number on the document"),
+        max_length=18,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    name = forms.CharField(label=_("Name on the document"), max_length=200, required=False)
+    authority = forms.ChoiceField(
+        label=_("The person present is"), choices=Authority.choices, required=False
+    )
+    acting_person = forms.CharField(
+        label=_("Name of the person present"), max_length=100, required=False
+    )
+
+    def __init__(self, *args, kind: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+        documents = PERSON_DOCUMENTS if kind == IdentityKind.PERSON else ENTERPRISE_DOCUMENTS
+        self.fields["document_type"].choices = [
+            (value, label) for value, label in DocumentType.choices if value in documents
+        ]
+        if kind == IdentityKind.PERSON:
+            del self.fields["authority"]
+            del self.fields["acting_person"]
+        else:
+            self.fields["authority"].required = True
+            self.fields["acting_person"].required = True

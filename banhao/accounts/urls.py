@@ -10,4 +10,6 @@ urlpatterns = [
     path("register/citizen/", views.register_citizen, name="register_citizen"),
     path("register/enterprise/", views.register_enterprise, name="register_enterprise"),
     path("profile/", views.profile, name="profile"),
+    path("verify/", views.verify_find, name="verify_find"),
+    path("verify/<int:pk>/", views.verify, name="verify"),
 ]

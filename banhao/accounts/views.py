@@ -3,14 +3,24 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 
-from . import services
+from . import identity, services
 from .errors import AccountError
-from .forms import CitizenRegisterForm, EnterpriseRegisterForm, LoginForm
+from .forms import (
+    CitizenRegisterForm,
+    EnterpriseRegisterForm,
+    FindAccountForm,
+    LoginForm,
+    VerifyIdentityForm,
+)
+from .identity import IdentityKind
+from .roles import Role
 
 
 class LoginView(auth_views.LoginView):
@@ -71,7 +81,13 @@ def _register(request, form_class, service, template):
             form.add_error("password", exc)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, _("Welcome! Your account is ready."))
+            messages.success(
+                request,
+                _(
+                    "Welcome! Your account is ready. Verify your identity at a service window "
+                    "to open your archive."
+                ),
+            )
             return redirect("portal:home")
     return render(request, template, {"form": form})
 
@@ -94,4 +110,76 @@ def register_enterprise(request):
 @login_required
 def profile(request):
     # The holder sees their own identifiers in full; nobody else's view goes through this page.
-    return render(request, "accounts/profile.html", {"account": request.user})
+    user = request.user
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "account": user,
+            "verified": identity.is_verified(user),
+            "claim": identity.pending_claim(user) if user.is_public else None,
+        },
+    )
+
+
+def _verifier_only(user) -> None:
+    if not identity.may_verify(user):
+        raise PermissionDenied
+
+
+@login_required
+def verify_find(request):
+    """实名核验 at a window, step 1: the clerk finds the account its holder names."""
+    _verifier_only(request.user)
+    form = FindAccountForm(request.GET or None)
+    if form.is_valid():
+        account = identity.account_for_verification(form.cleaned_data["username"])
+        if account is not None:
+            return redirect("accounts:verify", account.pk)
+        form.add_error("username", _("No citizen or enterprise account has this user name."))
+    return render(request, "accounts/verify_find.html", {"form": form})
+
+
+@sensitive_post_parameters("document_number")
+@login_required
+def verify(request, pk: int):
+    """Step 2: the clerk has checked the document and records it. The page shows the account
+    masked; the typed number is compared with the account's claim, never displayed."""
+    _verifier_only(request.user)
+    account = identity.account_for_verification_by_pk(pk)
+    if account is None:
+        raise Http404
+    kind = IdentityKind.PERSON if account.role == Role.CITIZEN else IdentityKind.ENTERPRISE
+    form = VerifyIdentityForm(request.POST or None, kind=kind)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.verify_in_person(
+                clerk=request.user,
+                user=account,
+                document_type=data["document_type"],
+                document_number=data["document_number"],
+                name=data.get("name", ""),
+                authority=data.get("authority", ""),
+                acting_person=data.get("acting_person", ""),
+            )
+        except AccountError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request,
+                _("The identity of %(username)s is verified.") % {"username": account.username},
+            )
+            return redirect("accounts:verify_find")
+    return render(
+        request,
+        "accounts/verify.html",
+        {
+            "form": form,
+            "account": identity.masked_summary(account),
+            "kind": kind,
+            "claim": identity.pending_claim(account),
+            "verified": identity.is_verified(account),
+        },
+        status=400 if form.errors else 200,
+    )

@@ -1,7 +1,9 @@
-"""Who may open which archive: the holder their own; staff any, after recording a purpose."""
+"""Who may open which archive: the holder their own (once their identity is verified); staff
+any, after recording a purpose."""
 
 from django.http import Http404
 
+from banhao.accounts.identity import holder_key
 from banhao.accounts.roles import PUBLIC_ROLES, Role
 
 from .models import Enterprise, Licence, Person
@@ -11,9 +13,11 @@ IMPORT_ROLES = frozenset({Role.ADMIN})
 
 
 def is_own(user, holder) -> bool:
+    """Whether ``user`` holds this archive: by its verified identity only."""
+    key = holder_key(user)
     if isinstance(holder, Person):
-        return bool(user.id_number) and user.id_number == holder.id_number
-    return bool(user.credit_code) and user.credit_code == holder.credit_code
+        return bool(key) and key == holder.id_number
+    return bool(key) and key == holder.credit_code
 
 
 def holder_or_404(kind: str, pk: int):
@@ -37,10 +41,11 @@ def own_licence_or_404(user, pk: int) -> Licence:
     qs = Licence.objects.select_related(
         "licence_type__renewal_onething", "person", "enterprise", "renewal_application"
     )
-    if user.id_number:
-        licence = qs.filter(pk=pk, person__id_number=user.id_number).first()
-    elif user.credit_code:
-        licence = qs.filter(pk=pk, enterprise__credit_code=user.credit_code).first()
+    key = holder_key(user)
+    if key and user.role == Role.CITIZEN:
+        licence = qs.filter(pk=pk, person__id_number=key).first()
+    elif key:
+        licence = qs.filter(pk=pk, enterprise__credit_code=key).first()
     else:
         licence = None
     if licence is None:

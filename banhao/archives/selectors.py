@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q, Subquery
 from django.utils import timezone
 
+from banhao.accounts.identity import holder_key
 from banhao.accounts.models import User
 from banhao.audit.selectors import views_of_subject
 from banhao.core import masking
@@ -53,11 +54,13 @@ def enterprise_by_credit_code(credit_code: str) -> Enterprise | None:
 
 
 def archive_of_user(user):
-    """The archive a citizen or enterprise account holds, or None."""
-    if user.id_number:
-        return person_by_id_number(user.id_number)
-    if user.credit_code:
-        return enterprise_by_credit_code(user.credit_code)
+    """The archive a citizen or enterprise account holds, or None. Only a verified identity
+    holds one: a number typed at registration opens nothing (banhao.accounts.identity)."""
+    key = holder_key(user)
+    if is_person_identifier(key):
+        return person_by_id_number(key)
+    if key:
+        return enterprise_by_credit_code(key)
     return None
 
 
@@ -99,7 +102,7 @@ class ArchiveView:
 
     @property
     def identifier(self) -> str:
-        if self.is_person:
+        if isinstance(self.holder, Person):
             value = self.holder.id_number
             return value if self.reveal else masking.mask_id_number(value)
         value = self.holder.credit_code
@@ -211,8 +214,12 @@ def _prefill(user, keys: set[str], application, renewed: Licence | None) -> dict
     if application is not None:
         identifier = application.applicant_identifier
         own_account = application.applicant_id == user.pk
+        if own_account and user.is_public and identifier != holder_key(user):
+            # An online applicant's archive fills their form only once they hold it verified
+            # (a draft started on a typed number, before verification existed, gets nothing).
+            identifier = ""
     else:
-        identifier = user.id_number or user.credit_code
+        identifier = holder_key(user)
         own_account = True
     if is_person_identifier(identifier):
         person = Person.objects.select_related("spouse").filter(id_number=identifier).first()
@@ -278,7 +285,7 @@ def renewal_of(application) -> Licence | None:
 def upcoming_count(user, today=None) -> int:
     """How many of the account holder's current licences expire within UPCOMING_DAYS."""
     today = today or timezone.localdate()
-    key = user.id_number or user.credit_code
+    key = holder_key(user)
     if not key:
         return 0
     holder_q = (

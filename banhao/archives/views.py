@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from banhao.accounts.identity import is_verified, pending_claim
 from banhao.accounts.roles import PUBLIC_ROLES, STAFF_ROLES
 from banhao.audit.services import record_personal_data_view
 from banhao.onething.errors import OneThingError
@@ -41,6 +42,13 @@ def mine(request):
     """The holder's own archive (我的档案), with who looked at it."""
     if request.user.role not in PUBLIC_ROLES:
         raise Http404
+    if not is_verified(request.user):
+        # A typed number is a claim, not an identity: nothing of any archive until verified.
+        return render(
+            request,
+            "archives/unverified.html",
+            {"claim": pending_claim(request.user), "is_holder": True},
+        )
     holder = selectors.archive_of_user(request.user)
     view = selectors.archive_view(holder, reveal=True, with_viewers=True) if holder else None
     return render(request, "archives/archive.html", {"view": view, "is_holder": True})

@@ -10,6 +10,8 @@ from functools import lru_cache
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from banhao.accounts.identity import holder_key
+from banhao.accounts.roles import Role
 from banhao.archives.models import Benefit, Enterprise, Industry
 from banhao.org import selectors as org_selectors
 
@@ -29,12 +31,12 @@ def _formula(text: str) -> rules.Rule:
 
 
 def enterprise_of(user) -> Enterprise | None:
-    """The archive of an enterprise account (by its unified social credit code)."""
-    if not user.is_authenticated or not user.credit_code:
+    """The archive of an enterprise account (by its unified social credit code), once the
+    account's identity is verified: a typed (public) credit code opens no grants."""
+    key = holder_key(user)
+    if not key or user.role != Role.ENTERPRISE:
         return None
-    return (
-        Enterprise.objects.select_related("township").filter(credit_code=user.credit_code).first()
-    )
+    return Enterprise.objects.select_related("township").filter(credit_code=key).first()
 
 
 def enterprise_by_code(code: str) -> Enterprise | None:
@@ -122,10 +124,11 @@ def benefits_of(enterprise: Enterprise):
 
 def matched_count(user) -> int | None:
     """How many live policies the account's enterprise is matched with (home card badge)."""
-    if not user.credit_code:
+    key = holder_key(user)
+    if not key or user.role != Role.ENTERPRISE:
         return None
     return PolicyMatch.objects.filter(
-        enterprise__credit_code=user.credit_code,
+        enterprise__credit_code=key,
         lapsed_at__isnull=True,
         policy__state=PolicyState.ACTIVE,
     ).count()

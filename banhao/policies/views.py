@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from banhao.accounts.identity import is_verified, pending_claim
 from banhao.accounts.roles import Role
 
 from . import access, matching, rules, selectors, services
@@ -35,6 +36,8 @@ def for_me(request):
             "qualifying": [v for v in views if v.qualifies],
             "others": [v for v in views if not v.qualifies],
             "benefits": selectors.benefits_of(enterprise) if enterprise else [],
+            "verified": is_verified(user),
+            "claim": None if is_verified(user) else pending_claim(user),
         },
     )
 

@@ -7,7 +7,7 @@ from django.http import Http404
 from banhao.accounts.access import get_scoped_or_404, scope_to_unit
 from banhao.accounts.models import User
 from banhao.accounts.roles import Role
-from banhao.testing import department, make_user, venue
+from banhao.testing import VERIFYING_CLERK, department, make_user, venue
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +24,9 @@ def units():
 
 def staff_visible_to(user):
     # Staff directory rows: department staff by department, clerks by venue.
-    qs = User.objects.exclude(role__in=[Role.CITIZEN, Role.ENTERPRISE])
+    qs = User.objects.exclude(role__in=[Role.CITIZEN, Role.ENTERPRISE]).exclude(
+        username=VERIFYING_CLERK  # verified the test citizen (banhao.testing.make_user)
+    )
     return set(scope_to_unit(qs, user).values_list("username", flat=True))
 
 

@@ -4,15 +4,23 @@ from django.db import IntegrityError, transaction
 
 from banhao.accounts import services
 from banhao.accounts.errors import AccountError
-from banhao.accounts.models import User
+from banhao.accounts.identity import claim_digest
+from banhao.accounts.models import IdentityClaim, IdentityConflict, User
 from banhao.accounts.roles import Role
 from banhao.audit.models import AuditRecord
-from banhao.testing import PASSWORD, department, make_user, valid_credit_code, valid_id_number
+from banhao.testing import (
+    PASSWORD,
+    department,
+    make_user,
+    valid_credit_code,
+    valid_id_number,
+    verify,
+)
 
 pytestmark = pytest.mark.django_db
 
 
-def test_register_citizen_stores_compact_id_and_audits():
+def test_register_citizen_keeps_the_id_as_a_claim_and_audits():
     id_number = valid_id_number("19851203")
     user = services.register_citizen(
         username="zhang",
@@ -22,36 +30,42 @@ def test_register_citizen_stores_compact_id_and_audits():
         phone="138 0000 1234",
     )
     user.refresh_from_db()
-    assert (user.role, user.id_number, user.phone) == (
-        Role.CITIZEN,
-        id_number.upper(),
-        "13800001234",
-    )
-    assert user.masked_id_number == id_number[:4] + "*" * 10 + id_number[-4:]
+    # A typed number is a claim: the account carries no identifier until verified.
+    assert (user.role, user.id_number, user.phone) == (Role.CITIZEN, "", "13800001234")
+    claim = IdentityClaim.objects.get(user=user)
+    masked = id_number[:4] + "*" * 10 + id_number[-4:]
+    assert (claim.kind, claim.state, claim.masked) == ("person", "pending", masked)
+    assert claim.digest == claim_digest(id_number.upper())
     assert user.masked_phone == "138****1234"
     audit = AuditRecord.objects.get(event_type="account.registered")
-    assert (audit.actor_id, audit.subject_key, audit.object_id) == (
+    # The claimed number is not written to the audit trail in full.
+    assert (audit.actor_id, audit.subject_key, audit.object_id, audit.extra) == (
         user.pk,
-        id_number,
+        "",
         str(user.pk),
+        {"claim": masked},
     )
+    verify(user, id_number)
+    assert (user.id_number, user.masked_id_number) == (id_number.upper(), masked)
 
 
-def test_register_citizen_refuses_bad_and_duplicate_id_without_writing():
+def test_register_citizen_refuses_a_bad_id_and_accepts_a_second_claim():
     with pytest.raises(ValidationError) as err:
         services.register_citizen(
             username="a", password=PASSWORD, full_name="甲", id_number="370323199001011230"
         )
     assert err.value.code in {"id_checksum"}
+    assert not User.objects.filter(username="a").exists()
     id_number = valid_id_number()
-    make_user(Role.CITIZEN, id_number=id_number)
-    with pytest.raises(AccountError) as err:
-        services.register_citizen(
-            username="b", password=PASSWORD, full_name="乙", id_number=id_number
-        )
-    assert err.value.code == "duplicate_id_number"
-    assert User.objects.count() == 1
-    assert AuditRecord.objects.filter(event_type="account.registered").count() == 1
+    first = make_user(Role.CITIZEN, id_number=id_number, verified=False)
+    # Claims are not unique: a squatter's claim never blocks the real holder.
+    second = services.register_citizen(
+        username="b", password=PASSWORD, full_name="乙", id_number=id_number
+    )
+    assert IdentityClaim.objects.filter(state="pending").count() == 2
+    verify(second, id_number)
+    assert IdentityClaim.objects.get(user=first).state == "voided"
+    assert IdentityConflict.objects.get().claimant == first
 
 
 def test_register_enterprise_validates_credit_code():
@@ -62,7 +76,8 @@ def test_register_enterprise_validates_credit_code():
         organisation_name="沂源县鲁山餐饮有限公司",
         credit_code=code,
     )
-    assert user.credit_code == code and user.role == Role.ENTERPRISE
+    assert user.credit_code == "" and user.role == Role.ENTERPRISE
+    assert IdentityClaim.objects.get(user=user).kind == "enterprise"
     assert user.display_name == "沂源县鲁山餐饮有限公司"
     with pytest.raises(ValidationError) as err:
         services.register_enterprise(

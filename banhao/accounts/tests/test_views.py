@@ -7,7 +7,7 @@ from django.urls import reverse
 from banhao.accounts.models import User
 from banhao.accounts.roles import Role
 from banhao.audit.models import AuditRecord
-from banhao.testing import PASSWORD, make_user, valid_id_number
+from banhao.testing import PASSWORD, make_user, valid_id_number, verify
 
 pytestmark = pytest.mark.django_db
 
@@ -77,8 +77,13 @@ def test_registration_succeeds_and_logs_in(client):
     )
     assert response.status_code == 302
     profile = client.get(reverse("accounts:profile")).content.decode()
-    # The holder sees their own ID number in full.
-    assert id_number in profile
+    # Not verified yet: the claim is shown masked, with how to verify.
+    assert id_number not in profile
+    assert id_number[:4] + "*" * 10 + id_number[-4:] in profile
+    assert 'data-testid="verify-first"' in profile
+    verify(User.objects.get(username="ok"), id_number)
+    # Verified: the holder sees their own ID number in full.
+    assert id_number in client.get(reverse("accounts:profile")).content.decode()
 
 
 def test_password_change(client):
