@@ -7,8 +7,4 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from django.db.backends.signals import connection_created
-
-        from . import checks, rows  # noqa: F401  (registers the system checks)
-
-        connection_created.connect(rows.fast_times, dispatch_uid="banhao-core-fast-times")
+        from . import checks  # noqa: F401  (registers the system checks)
