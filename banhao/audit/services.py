@@ -10,7 +10,7 @@ from . import context
 from .models import AuditAction, AuditRecord
 
 # Inserted only: AuditRecord.save() only refuses changing a saved record.
-rows.use(AuditRecord, inserts_only=True)
+rows.use(AuditRecord, writes="insert")
 
 
 def _actor_fields(actor) -> dict[str, Any]:

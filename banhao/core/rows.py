@@ -35,7 +35,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime
-from functools import cache
+from functools import cache, lru_cache
 
 import orjson
 from django.conf import settings
@@ -52,6 +52,7 @@ from django.db.models import (
     Model,
     TextField,
 )
+from django.db.models.base import ModelState
 from django.db.models.signals import (
     post_delete,
     post_init,
@@ -60,6 +61,8 @@ from django.db.models.signals import (
     pre_init,
     pre_save,
 )
+from django.dispatch import receiver
+from django.test.signals import setting_changed
 
 
 class RowCountMismatch(DatabaseError):
@@ -68,8 +71,10 @@ class RowCountMismatch(DatabaseError):
 
 # --- the registry, the switch and the connection --------------------------------------------
 
-_registered: dict[type[Model], bool] = {}  # model → only inserted (never updated) here
+# model → what lean statements do with it besides reading: "none", "insert" or "update"
+_registered: dict[type[Model], str] = {}
 _checked: set[type[Model]] = set()
+_WRITES = ("none", "insert", "update")
 
 _SIGNALS = {
     "pre_init": pre_init,
@@ -81,14 +86,18 @@ _SIGNALS = {
 }
 
 
-def use(*models: type[Model], inserts_only: bool = False) -> None:
-    """Declare, at import, the models a module reads or writes with lean statements, so that
-    the system check (``banhao.core.checks``) refuses any of them that lean statements would
-    misrepresent. ``inserts_only``: lean statements only insert (and read) its rows, never
-    update them; then a ``save()`` override that only guards updates of saved rows (the audit
-    trail's) is allowed, and a lean update of the model is refused."""
-    for model in models:
-        _registered[model] = inserts_only and _registered.get(model, True)
+def use(*models: type[Model], writes: str = "update") -> None:
+    """Declare, at import, the models a module uses with lean statements, so that the system
+    check (``banhao.core.checks``) refuses any of them that lean statements would
+    misrepresent. ``writes`` says what they do besides reading it: ``"update"`` (and insert),
+    ``"insert"`` (never update: a ``save()`` override that only refuses changing a saved row,
+    as the audit trail's, is then allowed) or ``"none"`` (only read: its ``save()`` is never
+    bypassed, so its override is allowed). A lean write beyond what was declared is refused."""
+    if writes not in _WRITES:
+        raise ValueError(f"writes must be one of {_WRITES}")
+    for model in models:  # the widest use declared anywhere
+        known = _registered.get(model, "none")
+        _registered[model] = max(known, writes, key=_WRITES.index)
 
 
 def registered() -> frozenset[type[Model]]:
@@ -97,9 +106,12 @@ def registered() -> frozenset[type[Model]]:
 
 def refusals(model: type[Model]) -> list[str]:
     """Why lean statements would not do what the ORM does for this model (empty if they do):
-    its own ``save`` (unless registered ``inserts_only``), ``__init__`` or ``from_db``, or
-    receivers of its save, init or delete signals (none of which a lean statement calls)."""
-    names = ("__init__", "from_db") if _registered.get(model) else ("save", "__init__", "from_db")
+    its own ``__init__`` or ``from_db``, or ``save`` where it is updated (or used without
+    ``use()``), or receivers of its init, save or delete signals (none of which a lean
+    statement calls)."""
+    names = ("__init__", "from_db")
+    if _registered.get(model, "update") == "update":
+        names += ("save",)
     found = [
         f"overrides {name}()"
         for name in names
@@ -125,14 +137,28 @@ def _allowed(model: type[Model]) -> None:
     _checked.add(model)
 
 
-def _updatable(model: type[Model]) -> None:
-    if _registered.get(model):
-        raise ImproperlyConfigured(f"{model._meta.label} is only inserted by lean statements")
+def _writable(model: type[Model], write: str) -> None:
+    declared = _registered.get(model, "update")
+    if _WRITES.index(declared) < _WRITES.index(write):
+        raise ImproperlyConfigured(
+            f"lean statements may not {write} {model._meta.label} (declared: {declared})"
+        )
+
+
+_switch: list[bool] = []  # the setting, read once (and again when a test overrides it)
 
 
 def enabled() -> bool:
     """The switch: False runs every lean call as its ORM equivalent."""
-    return getattr(settings, "BANHAO_LEAN_SQL", True)
+    if not _switch:
+        _switch.append(getattr(settings, "BANHAO_LEAN_SQL", True))
+    return _switch[0]
+
+
+@receiver(setting_changed)
+def _setting_changed(setting, **kwargs) -> None:
+    if setting == "BANHAO_LEAN_SQL":
+        _switch.clear()
 
 
 def connection():
@@ -142,11 +168,66 @@ def connection():
 
 
 def cursor(conn=None):
-    """Django's own cursor, always: its error translation, broken-transaction check, execute
-    wrappers and query log apply to lean statements as to any other. On PostgreSQL the
-    ``server_side_binding`` and ``prepare_threshold`` options (settings) make it bind on the
-    server and prepare the statements it runs repeatedly."""
-    return (conn or connection()).cursor()
+    """Django's cursor wrapper (its error translation, broken-transaction check, execute
+    wrappers and query log), always, on both databases, around a driver cursor chosen for
+    these statements: the same statements run under test as in production.
+
+    On PostgreSQL, where the settings allow prepared statements (``prepare_threshold``,
+    ``DATABASE_PREPARED_STATEMENTS``), it is psycopg's server-binding ``Cursor``, which
+    prepares a statement run repeatedly on a connection: parsing and planning are paid once
+    per connection, which halves the server's work in a one-thing step. Django's own cursors
+    bind on the client and never prepare; its ``server_side_binding`` option would bind every
+    ORM query on the server too, which PostgreSQL refuses for some (a parameter repeated in
+    GROUP BY, as in ``TruncDate(..., tzinfo=...)``). On SQLite it is a sqlite3 cursor that
+    turns the ``%s`` placeholders into ``?`` once per statement, where Django's converts them
+    with a regular expression on every run.
+    """
+    conn = conn or connection()
+    conn.close_if_health_check_failed()
+    conn.ensure_connection()
+    raw = conn.connection
+    with conn.wrap_database_errors:
+        if conn.vendor == "sqlite":
+            driver_cursor = raw.cursor(factory=_qmark_cursor())
+        elif conn.vendor == "postgresql" and raw.prepare_threshold is not None:
+            driver_cursor = _server_binding()(raw)
+        else:
+            return conn.cursor()
+    conn.validate_thread_sharing()
+    # As Django wraps its own cursors: the query log's wrapper while queries are logged.
+    if conn.queries_logged:
+        return conn.make_debug_cursor(driver_cursor)
+    return conn.make_cursor(driver_cursor)
+
+
+@cache
+def _server_binding():
+    from psycopg import Cursor
+
+    return Cursor
+
+
+@cache
+def _qmark_cursor():
+    from sqlite3 import Cursor
+
+    class QmarkCursor(Cursor):
+        """Takes the ``%s`` placeholders of the statements built here and sends ``?``."""
+
+        def execute(self, query, params=()):
+            return super().execute(_qmarks(query), params)
+
+    return QmarkCursor
+
+
+@lru_cache(maxsize=512)
+def _qmarks(query: str) -> str:
+    """``%s`` placeholders as ``?``, converted once per statement (the statements built here
+    have no other ``%``)."""
+    parts = query.split("%s")
+    if any("%" in part for part in parts):
+        raise ValueError(f"not a statement built by banhao.core.rows: {query[:80]}")
+    return "?".join(parts)
 
 
 @contextmanager
@@ -229,6 +310,7 @@ def _json_dumps(value) -> bytes:
 def load(conn, model: type[Model], row: Sequence) -> Model:
     """A row of ``reader(model)``'s columns as the instance the ORM gives (``from_db``)."""
     _columns, converters = reader(model, conn.alias)
+    names = _names(model)
     if converters:
         row = list(row)
         for index, functions in converters:
@@ -238,7 +320,20 @@ def load(conn, model: type[Model], row: Sequence) -> Model:
             for fn, col in functions:
                 value = fn(value, col, conn)
             row[index] = value
-    return model.from_db(conn.alias, None, row)
+    # What ``from_db`` ends with, without the constructor's per-field work (a descriptor call
+    # per foreign key): the model has no __init__ or from_db of its own and nobody listens to
+    # its init signals (the registry's check), and every value is a column's, converted.
+    obj = model.__new__(model)
+    obj.__dict__.update(zip(names, row, strict=True))
+    obj._state = state = ModelState()
+    state.adding = False
+    state.db = conn.alias
+    return obj
+
+
+@cache
+def _names(model: type[Model]) -> list[str]:
+    return [field.attname for field in model._meta.concrete_fields]
 
 
 def fetch(sql: str, params: Sequence = ()) -> list[tuple]:
@@ -250,50 +345,48 @@ def fetch(sql: str, params: Sequence = ()) -> list[tuple]:
 
 
 @cache
-def _blank(model: type[Model]) -> tuple[list, list, dict, dict]:
-    """A new instance's positional values with constant defaults, the fields with a default to
-    call, the attribute names by position, and relations (name → attribute name)."""
-    fields = model._meta.concrete_fields
-    positional, computed, relations = [], [], {}
-    for index, field in enumerate(fields):
+def _blank(model: type[Model]) -> tuple[dict, list, dict, frozenset]:
+    """A new instance's constant field values, its fields with a default to call, its
+    relations by name (→ field) and every attribute name (what ``Model.__init__`` works out
+    for each instance)."""
+    constant, computed, relations = {}, [], {}
+    for field in model._meta.concrete_fields:
         if field.has_default() and callable(field.default):
-            computed.append((index, field.default))
-            positional.append(None)
+            computed.append((field.attname, field.default))
         else:
-            positional.append(field.get_default())
+            constant[field.attname] = field.get_default()
         if field.is_relation:
-            relations[field.name] = field.attname
-    positions = {field.attname: index for index, field in enumerate(fields)}
-    return positional, computed, positions, relations
+            relations[field.name] = field
+    names = frozenset(constant) | {attname for attname, _ in computed}
+    return constant, computed, relations, names
 
 
 def new(model: type[Model], **values) -> Model:
-    """``model(**values)`` through the constructor's positional path (the one ``from_db``
-    takes), which skips the keyword path's per-field work: the rows a hot path creates.
-    Values by attribute name, or a related instance by relation name."""
+    """``model(**values)`` without ``Model.__init__``'s per-field work, for the rows a hot path
+    creates: values by attribute name, or a related instance by relation name (cached, as the
+    constructor caches it). Anything else goes through the constructor."""
     if not enabled():
         return model(**values)
     _allowed(model)
-    positional, computed, positions, relations = _blank(model)
-    args = list(positional)
-    given = set()
-    related = []
+    constant, computed, relations, names = _blank(model)
+    obj = model.__new__(model)
+    obj._state = ModelState()  # adding, no database yet
+    attrs = obj.__dict__
+    attrs.update(constant)
     for name, value in values.items():
         if name in relations:
-            related.append((name, value))
-            name = relations[name]
-            value = None if value is None else value.pk
-        index = positions.get(name)
-        if index is None:
+            field = relations[name]
+            attrs[field.attname] = (
+                None if value is None else getattr(value, field.target_field.attname)
+            )
+            field.set_cached_value(obj, value)
+        elif name in names:
+            attrs[name] = value
+        else:
             return model(**values)  # a property, or a name the constructor refuses
-        args[index] = value
-        given.add(index)
-    for index, default in computed:
-        if index not in given:
-            args[index] = default()
-    obj = model(*args)
-    for name, value in related:
-        setattr(obj, name, value)  # cached as the constructor caches it
+    for attname, default in computed:
+        if attname not in attrs:
+            attrs[attname] = default()
     return obj
 
 
@@ -462,7 +555,7 @@ def update(obj: Model, names: Iterable[str]) -> None:
     ``RowCountMismatch`` unless exactly its row changed."""
     names = tuple(names)
     model = type(obj)
-    _updatable(model)
+    _writable(model, "update")
     if not enabled():
         obj.save(update_fields=names)  # raises DatabaseError if no row changed
         return
@@ -511,6 +604,7 @@ def insert(objs: Sequence[Model], *, key: str = "") -> None:
     if not objs:
         return
     model = type(objs[0])
+    _writable(model, "insert")
     conn = connection()
     if not enabled() or not conn.features.can_return_rows_from_bulk_insert:
         model._default_manager.bulk_create(objs)
@@ -536,6 +630,7 @@ def insert_new(obj: Model) -> bool:
     supported databases); False if it did. No savepoint is needed, unlike catching the
     IntegrityError of ``save()`` inside ``atomic()`` (what the ORM fallback does)."""
     model = type(obj)
+    _writable(model, "insert")
     if not enabled():
         try:
             with transaction.atomic():
@@ -570,7 +665,7 @@ class _Batch:
         self.writes: list[tuple] = []  # in order: ("update", key) or ("insert", objs, params)
 
     def update(self, obj: Model, names: Iterable[str]) -> None:
-        _updatable(type(obj))
+        _writable(type(obj), "update")
         key = (type(obj), obj.pk)
         if key in self.updates:
             merged = self.updates[key][1]
@@ -581,6 +676,7 @@ class _Batch:
 
     def insert(self, objs: Sequence[Model]) -> None:
         if objs:
+            _writable(type(objs[0]), "insert")
             params = None
             if enabled():  # the values the objects have now
                 fields = _writer(type(objs[0]), ())

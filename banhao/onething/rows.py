@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from functools import cache
 
+from banhao.accounts.models import User
 from banhao.catalog.models import BundleVersion
 from banhao.core.rows import (
     batch,
@@ -51,6 +52,7 @@ __all__ = [
 ]
 
 use(Application, Attachment, BundleVersion, Correction, Event, Task)
+use(User, writes="none")  # the applicant to notify, read; User.save() is never bypassed
 
 _VERSION_FIELDS = ("id", "onething", "number", "digest")
 
@@ -130,8 +132,9 @@ def tasks_of(application: Application) -> dict[int, Task]:
 
 def _by_position(conn, application: Application, task_rows) -> dict[int, Task]:
     tasks = [load(conn, Task, row) for row in task_rows]
+    owner = Task._meta.get_field("application")
     for task in tasks:
-        task.application = application
+        owner.set_cached_value(task, application)  # as ``application.tasks.all()`` gives them
     return {task.position: task for task in tasks}
 
 

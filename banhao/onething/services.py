@@ -665,7 +665,7 @@ def request_correction(
     )
     _audit_task(actor, task, "onething.correction_requested", before, message=message)
     _refresh(application, actor, siblings)
-    recipient = User.objects.get(pk=application.applicant_id or application.created_by_id)
+    recipient = rows.get(User, application.applicant_id or application.created_by_id)
     notify(
         recipient=recipient,
         event_key=f"onething.correction.{correction.pk}",
@@ -816,7 +816,7 @@ def _refresh(application: Application, actor, siblings: dict | None = None) -> N
         before={"state": before},
         after={"state": new},
     )
-    recipient = User.objects.get(pk=application.applicant_id or application.created_by_id)
+    recipient = rows.get(User, application.applicant_id or application.created_by_id)
     notify(
         recipient=recipient,
         event_key=f"onething.result.{application.pk}",

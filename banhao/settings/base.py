@@ -113,14 +113,12 @@ if DATABASE_URL:
         DATABASES["default"]["NAME"] = env("BANHAO_DATABASE_NAME")
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-        # Bind parameters on the server and prepare a statement on its fifth run on a
-        # connection: parsing and planning the hot paths' statements once per connection
-        # halves the server's work per step (docs/adr/0011-lean-sql.md). Turn it off behind a
-        # pooler that cannot keep prepared statements (PgBouncer in transaction mode < 1.21).
+        # The hot paths' statements (banhao.core.rows) bind on the server and are prepared on
+        # their fifth run on a connection; Django's own queries bind on the client and are
+        # never prepared (docs/adr/0011-lean-sql.md). Turn it off behind a pooler that cannot
+        # keep prepared statements (PgBouncer in transaction mode < 1.21).
         if env_bool("DATABASE_PREPARED_STATEMENTS", True):
-            options = DATABASES["default"].setdefault("OPTIONS", {})
-            options.setdefault("server_side_binding", True)
-            options.setdefault("prepare_threshold", 5)
+            DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 5)
 else:
     DATABASES = {
         "default": {
