@@ -34,7 +34,7 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import cache, lru_cache
 
 import orjson
@@ -191,6 +191,8 @@ def cursor(conn=None):
             driver_cursor = raw.cursor(factory=_qmark_cursor())
         elif conn.vendor == "postgresql" and raw.prepare_threshold is not None:
             driver_cursor = _server_binding()(raw)
+            if conn.timezone is UTC:
+                _fast_times(driver_cursor)
         else:
             return conn.cursor()
     conn.validate_thread_sharing()
@@ -198,6 +200,18 @@ def cursor(conn=None):
     if conn.queries_logged:
         return conn.make_debug_cursor(driver_cursor)
     return conn.make_cursor(driver_cursor)
+
+
+def _fast_times(driver_cursor) -> None:
+    """psycopg's compiled timestamptz loader on this cursor (its public ``adapters``) in place
+    of Django's, which runs psycopg's Python loader and then sets the connection's time zone.
+    Only where that zone is UTC, the session's time zone Django sets and the one psycopg's
+    loader gives too: the same values, several times faster (a step reads some sixty). Not on
+    the connection: Django checks its own loader's time zone there for every cursor."""
+    from psycopg.types.datetime import TimestamptzLoader
+
+    # psycopg registers its compiled version of the loader where it has one.
+    driver_cursor.adapters.register_loader("timestamptz", TimestamptzLoader)
 
 
 @cache

@@ -114,11 +114,12 @@ if DATABASE_URL:
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
         # The hot paths' statements (banhao.core.rows) bind on the server and are prepared on
-        # their fifth run on a connection; Django's own queries bind on the client and are
-        # never prepared (docs/adr/0011-lean-sql.md). Turn it off behind a pooler that cannot
+        # their first run on a connection (Django's own queries bind on the client and are
+        # never prepared): a step's batch statements come in many shapes, and preparing only
+        # from the fifth run cost the server 4 % per bundle (docs/adr/0011-lean-sql.md). Turn it off behind a pooler that cannot
         # keep prepared statements (PgBouncer in transaction mode < 1.21).
         if env_bool("DATABASE_PREPARED_STATEMENTS", True):
-            DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 5)
+            DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 0)
 else:
     DATABASES = {
         "default": {
