@@ -9,6 +9,9 @@ from banhao.core import rows
 from . import context
 from .models import AuditAction, AuditRecord
 
+# Inserted only: AuditRecord.save() only refuses changing a saved record.
+rows.use(AuditRecord, writes="insert")
+
 
 def _actor_fields(actor) -> dict[str, Any]:
     if actor is None or not getattr(actor, "is_authenticated", False):
@@ -34,10 +37,9 @@ def record(
     before: dict | None = None,
     after: dict | None = None,
     extra: dict | None = None,
-    batch: rows.Batch | None = None,
 ) -> AuditRecord:
-    """Write one audit record. With ``batch`` (``banhao.core.rows.batch``) it is written with
-    the step's other last writes, and the returned record has no id."""
+    """Write one audit record. Inside a ``banhao.core.rows.batch()`` it is written with the
+    step's other last writes, and the returned record has no id."""
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
@@ -60,7 +62,7 @@ def record(
     # Every state change writes one record, so this insert is on every hot path: built once
     # (banhao.core.rows) rather than through Model.save, which only adds the refusal of updates
     # that a new row never meets; nobody listens to this model's signals.
-    (batch or rows).insert([entry])
+    rows.queue_insert([entry])
     return entry
 
 

@@ -14,6 +14,8 @@ from banhao.core import rows
 from .models import Channel, Delivery, DeliveryStatus, Notification
 from .sms import get_backend
 
+rows.use(Delivery, Notification)
+
 MAX_ATTEMPTS = 5
 
 

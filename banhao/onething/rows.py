@@ -2,39 +2,41 @@
 """Lean reads for the steps of an application (the hot path of issue 3, item 11).
 
 A bundle's life is one submission and one step per item, each its own audited transaction;
-the few statements a step runs are built once (see ``banhao.core.rows``, whose generic reads
-and writes the services use through this module). No business rule lives here.
-
-The models of this app define no ``save()`` overrides or signals, so the lean writes are what
-``save()`` would do; every step still writes its audit record through ``banhao.audit``.
+the few statements a step runs are built once from the models' metadata (see
+``banhao.core.rows``, whose generic reads and writes the services use through this module).
+Each has its ORM equivalent, which runs when ``settings.BANHAO_LEAN_SQL`` is off. No business
+rule lives here.
 """
 
 from __future__ import annotations
 
 from functools import cache
 
-from django.db import connections
-
+from banhao.accounts.models import User
 from banhao.catalog.models import BundleVersion
 from banhao.core.rows import (
-    Batch,
     batch,
     children,
+    column,
     connection,
     cursor,
+    enabled,
     get,
     insert,
     load,
     new,
+    queue_insert,
+    queue_update,
     reader,
+    table,
     together,
     update,
+    use,
 )
 
-from .models import Application, Attachment, Task
+from .models import Application, Attachment, Correction, Event, Task
 
 __all__ = [
-    "Batch",
     "batch",
     "children",
     "get",
@@ -42,35 +44,51 @@ __all__ = [
     "lock_application",
     "lock_task",
     "new",
+    "queue_insert",
+    "queue_update",
     "tasks_of",
     "update",
     "upload_summary",
 ]
 
-_VERSION_FIELDS = ("id", "onething_id", "number", "digest")
+use(Application, Attachment, BundleVersion, Correction, Event, Task)
+use(User, writes="none")  # the applicant to notify, read; User.save() is never bypassed
+
+_VERSION_FIELDS = ("id", "onething", "number", "digest")
 
 
 @cache
 def _lock_sql(alias: str, by_task: bool) -> str:
-    conn = connections[alias]
-    qn = conn.ops.quote_name
-    columns, _names, _converters = reader(Application, alias)
-    app, version = qn(Application._meta.db_table), qn(BundleVersion._meta.db_table)
+    conn = connection()
+    columns, _converters = reader(Application, alias)
+    app_id = column(Application, "pk", alias)
     if by_task:
-        task = qn(Task._meta.db_table)
-        where = (
-            f"{app}.{qn('id')} = (SELECT {qn('application_id')} FROM {task} WHERE {qn('id')} = %s)"
-        )
+        owner = column(Task, "application", alias)
+        task_id = column(Task, "pk", alias)
+        where = f"{app_id} = (SELECT {owner} FROM {table(Task, alias)} WHERE {task_id} = %s)"
     else:
-        where = f"{app}.{qn('id')} = %s"
-    version_columns = ", ".join(f"{version}.{qn(c)}" for c in _VERSION_FIELDS)
+        where = f"{app_id} = %s"
+    version_columns = ", ".join(column(BundleVersion, name, alias) for name in _VERSION_FIELDS)
     sql = (
-        f"SELECT {columns}, {version_columns} FROM {app} INNER JOIN {version} "
-        f"ON {app}.{qn('version_id')} = {version}.{qn('id')} WHERE {where}"
+        f"SELECT {columns}, {version_columns} FROM {table(Application, alias)} "
+        f"INNER JOIN {table(BundleVersion, alias)} "
+        f"ON {column(Application, 'version', alias)} = {column(BundleVersion, 'pk', alias)} "
+        f"WHERE {where}"
     )
     if conn.features.has_select_for_update:
-        sql += f" FOR UPDATE OF {app}"
+        sql += f" FOR UPDATE OF {table(Application, alias)}"
     return sql
+
+
+def _locked_by_orm(application_id: int | None) -> Application | None:
+    if application_id is None:
+        return None
+    return (
+        Application.objects.with_version()
+        .select_for_update(of=("self",))
+        .filter(pk=application_id)
+        .first()
+    )
 
 
 def lock_application(application_id: int) -> Application | None:
@@ -78,29 +96,34 @@ def lock_application(application_id: int) -> Application | None:
     (not its large definition: that comes from the per-process cache). On SQLite the write
     lock is the transaction itself (BEGIN IMMEDIATE). Returns None if there is no such
     application."""
+    if not enabled():
+        return _locked_by_orm(application_id)
     conn = connection()
-    _columns, names, converters = reader(Application, conn.alias)
     with cursor(conn) as cur:
         cur.execute(_lock_sql(conn.alias, False), [application_id])
         row = cur.fetchone()
     if row is None:
         return None
-    return _application(conn, row, names, converters)
+    return _application(conn, row)
 
 
 @cache
 def _tasks_sql(alias: str, by_task: bool = False) -> str:
-    qn = connections[alias].ops.quote_name
-    columns, _names, _converters = reader(Task, alias)
-    task = qn(Task._meta.db_table)
-    sql = f"SELECT {columns} FROM {task} WHERE {qn('application_id')} = "
-    if by_task:  # the tasks of the application this task belongs to
-        return sql + f"(SELECT {qn('application_id')} FROM {task} WHERE {qn('id')} = %s)"
+    columns, _converters = reader(Task, alias)
+    sql = (
+        f"SELECT {columns} FROM {table(Task, alias)} WHERE {column(Task, 'application', alias)} = "
+    )
+    if by_task:  # the tasks of the application this task belongs to (read by alias ``t``)
+        qn = connection().ops.quote_name
+        owner, pk = qn(Task._meta.get_field("application").column), qn(Task._meta.pk.column)
+        return sql + f"(SELECT t.{owner} FROM {table(Task, alias)} t WHERE t.{pk} = %s)"
     return sql + "%s"
 
 
 def tasks_of(application: Application) -> dict[int, Task]:
     """The application's tasks by position (current when read after the application's lock)."""
+    if not enabled():
+        return {task.position: task for task in application.tasks.all()}
     conn = connection()
     with cursor(conn) as cur:
         cur.execute(_tasks_sql(conn.alias), [application.pk])
@@ -108,10 +131,10 @@ def tasks_of(application: Application) -> dict[int, Task]:
 
 
 def _by_position(conn, application: Application, task_rows) -> dict[int, Task]:
-    _columns, names, converters = reader(Task, conn.alias)
-    tasks = [load(conn, Task, row, converters, names) for row in task_rows]
+    tasks = [load(conn, Task, row) for row in task_rows]
+    owner = Task._meta.get_field("application")
     for task in tasks:
-        task._state.fields_cache["application"] = application
+        owner.set_cached_value(task, application)  # as ``application.tasks.all()`` gives them
     return {task.position: task for task in tasks}
 
 
@@ -120,8 +143,11 @@ def lock_task(task_id: int) -> tuple[Application | None, dict[int, Task]]:
     tasks by position as by ``tasks_of``: on PostgreSQL the transaction's BEGIN and both reads
     go in one round trip. The tasks are read by a statement that starts once the lock is
     held, so they are current. Returns (None, {}) if there is no such task."""
+    if not enabled():
+        owner = Task.objects.filter(pk=task_id).values_list("application_id", flat=True).first()
+        application = _locked_by_orm(owner)
+        return (None, {}) if application is None else (application, tasks_of(application))
     conn = connection()
-    _columns, names, converters = reader(Application, conn.alias)
     with cursor(conn) as locking, cursor(conn) as reading:
         with together(conn):
             locking.execute(_lock_sql(conn.alias, True), [task_id])
@@ -130,29 +156,34 @@ def lock_task(task_id: int) -> tuple[Application | None, dict[int, Task]]:
         task_rows = reading.fetchall()
     if row is None:
         return None, {}
-    application = _application(conn, row, names, converters)
+    application = _application(conn, row)
     return application, _by_position(conn, application, task_rows)
 
 
-def _application(conn, row, names, converters) -> Application:
-    width = len(names)
-    application = load(conn, Application, row[:width], converters, names)
+def _application(conn, row) -> Application:
+    width = len(Application._meta.concrete_fields)
+    application = load(conn, Application, row[:width])
     # The version as ``with_version()`` gives it: its definition deferred.
-    application.version = BundleVersion.from_db(conn.alias, _VERSION_FIELDS, row[width:])
+    names = [BundleVersion._meta.get_field(name).attname for name in _VERSION_FIELDS]
+    application.version = BundleVersion.from_db(conn.alias, names, row[width:])
     return application
 
 
 @cache
 def _uploads_sql(alias: str) -> str:
-    qn = connections[alias].ops.quote_name
+    names = ", ".join(column(Attachment, name, alias) for name in ("code", "original_name", "size"))
     return (
-        f"SELECT {qn('code')}, {qn('original_name')}, {qn('size')} "
-        f"FROM {qn(Attachment._meta.db_table)} WHERE {qn('application_id')} = %s"
+        f"SELECT {names} FROM {table(Attachment, alias)} "
+        f"WHERE {column(Attachment, 'application', alias)} = %s"
     )
 
 
 def upload_summary(application_id: int) -> dict[str, tuple[str, int]]:
     """{material code: (file name, size)} of an application's uploads."""
+    if not enabled():
+        found = Attachment.objects.filter(application_id=application_id)
+        found = found.values_list("code", "original_name", "size")
+        return {code: (name, size) for code, name, size in found}
     conn = connection()
     with cursor(conn) as cur:
         cur.execute(_uploads_sql(conn.alias), [application_id])

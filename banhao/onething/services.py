@@ -409,9 +409,11 @@ def submit(*, actor, application_id: int) -> Application:
         for t in tasks
         if t.state == TaskState.READY
     ]
-    with rows.batch() as batch:
-        batch.update(application, ["state", "positions", "submitted_at", "due_date", "updated_at"])
-        batch.insert(events)
+    with rows.batch():
+        rows.queue_update(
+            application, ["state", "positions", "submitted_at", "due_date", "updated_at"]
+        )
+        rows.queue_insert(events)
         record(
             actor=actor,
             action=AuditAction.TRANSITION,
@@ -420,7 +422,6 @@ def submit(*, actor, application_id: int) -> Application:
             subject_key=application.applicant_identifier,
             before={"state": ApplicationState.DRAFT},
             after={"state": application.state, "positions": positions},
-            batch=batch,
         )
     return application
 
@@ -466,7 +467,7 @@ ACTION_LABELS = {
 }
 
 
-def _audit_task(actor, task: Task, event_type: str, before: str, batch=None, **after) -> None:
+def _audit_task(actor, task: Task, event_type: str, before: str, **after) -> None:
     record(
         actor=actor,
         action=AuditAction.TRANSITION,
@@ -474,7 +475,6 @@ def _audit_task(actor, task: Task, event_type: str, before: str, batch=None, **a
         obj=task,
         before={"state": before},
         after={"state": task.state, **after},
-        batch=batch,
     )
 
 
@@ -486,10 +486,10 @@ def accept(*, actor, task_id: int, expected_revision: int | None = None) -> Task
     task.handler = actor
     task.accepted_at = timezone.now()
     task.revision += 1
-    with rows.batch() as batch:
-        batch.update(task, ["state", "handler", "accepted_at", "revision"])
-        batch.insert([_event(application, EventKind.ACCEPTED, label=_unit(actor), task=task)])
-        _audit_task(actor, task, "onething.task_accepted", before, batch)
+    with rows.batch():
+        rows.queue_update(task, ["state", "handler", "accepted_at", "revision"])
+        rows.queue_insert([_event(application, EventKind.ACCEPTED, label=_unit(actor), task=task)])
+        _audit_task(actor, task, "onething.task_accepted", before)
     return task
 
 
@@ -520,17 +520,19 @@ def approve(*, actor, task_id: int, result: str, expected_revision: int | None =
     task.finished_at = now
     task.revision += 1
     # Everything from here writes (the last step also notifies): one statement on PostgreSQL.
-    with rows.batch() as batch:
-        batch.update(task, ["state", "result", "handler", "accepted_at", "finished_at", "revision"])
+    with rows.batch():
+        rows.queue_update(
+            task, ["state", "result", "handler", "accepted_at", "finished_at", "revision"]
+        )
         events = [
             _event(
                 application, EventKind.APPROVED, label=_unit(actor), task=task, note=item["name"]
             )
         ]
-        events += _start_dependants(application, task, siblings, batch)
-        batch.insert(events)
-        _audit_task(actor, task, "onething.task_approved", before, batch, result=result)
-        _refresh(application, actor, siblings, batch)
+        events += _start_dependants(application, task, siblings)
+        rows.queue_insert(events)
+        _audit_task(actor, task, "onething.task_approved", before, result=result)
+        _refresh(application, actor, siblings)
     # Apps above this one react here, inside this transaction (the archive files a licence or
     # certificate the item issues: 一人一档); see events.py.
     task_approved(
@@ -541,9 +543,7 @@ def approve(*, actor, task_id: int, result: str, expected_revision: int | None =
     return task
 
 
-def _start_dependants(
-    application: Application, done: Task, siblings: dict, batch: rows.Batch
-) -> list[Event]:
+def _start_dependants(application: Application, done: Task, siblings: dict) -> list[Event]:
     """Tasks waiting on ``done`` whose every dependency is now approved become ready, with the
     results they need passed on."""
     by_position = definitions.items_by_position(application.definition)
@@ -559,7 +559,7 @@ def _start_dependants(
             task.started_on = today
             task.due_date = add_working_days(today, task.committed_days)
             task.revision += 1
-            batch.update(task, ["state", "inputs", "started_on", "due_date", "revision"])
+            rows.queue_update(task, ["state", "inputs", "started_on", "due_date", "revision"])
             events.append(
                 _event(
                     application,
@@ -791,11 +791,10 @@ def overall_state(states: list[str]) -> str:
     return ApplicationState.REJECTED
 
 
-def _refresh(
-    application: Application, actor, siblings: dict | None = None, batch: rows.Batch | None = None
-) -> None:
-    """Recompute the overall state from the tasks; on the last item, notify the result. With
-    ``batch``, its writes join the step's last ones (the notification is written at once)."""
+def _refresh(application: Application, actor, siblings: dict | None = None) -> None:
+    """Recompute the overall state from the tasks; on the last item, notify the result. In a
+    ``rows.batch()``, its writes join the step's last ones (the notification is written at
+    once)."""
     if siblings is not None:
         states = [t.state for t in siblings.values()]
     else:
@@ -810,11 +809,10 @@ def _refresh(
     if finished:
         application.finished_at = timezone.now()
         fields.append("finished_at")
-    writes = batch or rows
-    writes.update(application, fields)
+    rows.queue_update(application, fields)
     if not finished:
         return
-    writes.insert([_event(application, EventKind.FINISHED)])
+    rows.queue_insert([_event(application, EventKind.FINISHED)])
     record(
         actor=actor,
         action=AuditAction.TRANSITION,
@@ -822,7 +820,6 @@ def _refresh(
         obj=application,
         before={"state": before},
         after={"state": new},
-        batch=batch,
     )
     recipient = rows.get(User, application.applicant_id or application.created_by_id)
     notify(

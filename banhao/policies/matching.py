@@ -33,6 +33,8 @@ DEFAULT_STRATEGY = "scan"
 # The scan splits large tables over this many threads (the machine's cores, at most 4).
 PARALLEL_WORKERS = min(4, os.cpu_count() or 1)
 PARALLEL_MIN_ROWS = 20_000
+# Rows fetched per round trip when reading ids and bit columns.
+FETCHED_AT_ONCE = 10_000
 
 
 @dataclass
@@ -80,11 +82,8 @@ def compile_policies(policies, as_of: dt.date) -> Compiled:
 
 
 def _ids(queryset) -> np.ndarray:
-    sql, params = queryset.values_list("pk").order_by().query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+    ids = queryset.order_by().values_list("pk", flat=True)
+    return np.fromiter(ids.iterator(chunk_size=FETCHED_AT_ONCE), dtype=np.int64)
 
 
 def ids_per_policy(compiled: list[CompiledPolicy]) -> dict[int, np.ndarray]:
@@ -135,10 +134,8 @@ def ids_by_scan(
 
 
 def _fetch_table(qs, groups: int) -> np.ndarray:
-    sql, params = qs.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return np.array(cursor.fetchall(), dtype=np.int64).reshape(-1, groups + 1)
+    rows = list(qs.iterator(chunk_size=FETCHED_AT_ONCE))
+    return np.array(rows, dtype=np.int64).reshape(-1, groups + 1)
 
 
 def _fetch_in_thread(qs, groups: int) -> np.ndarray:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -22,6 +22,7 @@ from banhao.accounts.roles import Role
 from banhao.archives.models import Enterprise
 from banhao.audit.models import AuditAction
 from banhao.audit.services import record
+from banhao.core import rows as lean
 from banhao.core.i18n import user_language
 from banhao.notifications.services import notify
 
@@ -32,6 +33,11 @@ from .states import GRANT_TRANSITIONS, POLICY_TRANSITIONS, GrantState, PolicySta
 
 CHUNK = 500
 GRANT_CHUNK = 2000
+# Rows per INSERT of new matches: 5 parameters a row stays under SQLite's 32,766 and
+# PostgreSQL's 65,535 parameters a statement.
+MATCHES_PER_INSERT = 5000
+
+lean.use(PolicyMatch, writes="insert")
 EDITABLE_FIELDS = (
     "title",
     "title_en",
@@ -400,16 +406,16 @@ def _store_policy(cp, current: set[int], accounts: dict, as_of, now, report: Mat
 
 
 def _insert_matches(policy_id: int, enterprise_ids: list[int], now) -> None:
-    """New match rows, many at a time (a first run stores over a million on a county)."""
-    if not enterprise_ids:
-        return
-    table = connection.ops.quote_name(PolicyMatch._meta.db_table)
-    stamp = connection.ops.adapt_datetimefield_value(now)
-    # The table name is our own model's, quoted; the values are parameters.
-    sql = f"INSERT INTO {table} (policy_id, enterprise_id, matched_at) VALUES (%s, %s, %s)"  # noqa: S608
-    with connection.cursor() as cursor:
-        for chunk in _chunks(enterprise_ids, 10_000):
-            cursor.executemany(sql, [(policy_id, pk, stamp) for pk in chunk])
+    """New match rows, many at a time (a first run stores over a million on a county): lean
+    multi-row inserts, as ``bulk_create`` builds an instance and compiles its values row by
+    row (20,000 enterprises × 10 policies: 14.6 s of CPU against 2.3 s; docs/adr/0011)."""
+    for chunk in _chunks(enterprise_ids, MATCHES_PER_INSERT):
+        lean.insert(
+            [
+                lean.new(PolicyMatch, policy_id=policy_id, enterprise_id=pk, matched_at=now)
+                for pk in chunk
+            ]
+        )
 
 
 def _make_grants(cp, current: set[int], accounts, as_of, report) -> dict[int, Grant]:

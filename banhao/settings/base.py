@@ -115,11 +115,13 @@ if DATABASE_URL:
         DATABASES["default"]["NAME"] = env("BANHAO_DATABASE_NAME")
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-        # The hot paths' statements (banhao.core.rows) are prepared once per connection;
-        # Django's own queries bind on the client and are never prepared. Turn it off behind
-        # a pooler that cannot keep prepared statements (PgBouncer in transaction mode < 1.21).
+        # The hot paths' statements (banhao.core.rows) bind on the server and are prepared on
+        # their first run on a connection (Django's own queries bind on the client and are
+        # never prepared): a step's batch statements come in many shapes, and preparing only
+        # from the fifth run cost the server 4 % per bundle (docs/adr/0011-lean-sql.md). Turn it off behind a pooler that cannot
+        # keep prepared statements (PgBouncer in transaction mode < 1.21).
         if env_bool("DATABASE_PREPARED_STATEMENTS", True):
-            DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 5)
+            DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 0)
 else:
     DATABASES = {
         "default": {
@@ -199,6 +201,9 @@ EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "banhao@localhost")
+# Lean statements (banhao.core.rows) on hot paths; BANHAO_LEAN_SQL=0 runs their ORM
+# equivalents instead (docs/adr/0011-lean-sql.md).
+BANHAO_LEAN_SQL = env_bool("BANHAO_LEAN_SQL", True)
 BANHAO_SMS_BACKEND = env("BANHAO_SMS_BACKEND", "banhao.notifications.sms.FileBackend")
 BANHAO_SMS_FILE_PATH = VAR_DIR / "sms"
 BANHAO_SMS_GATEWAY_URL = env("BANHAO_SMS_GATEWAY_URL")
