@@ -146,7 +146,8 @@ def test_intake_dispatch_return_ruling_handling_callback_reopen_close(seeded, op
 def test_monthly_ranking_on_desktop_and_phone(seeded, open_page, login):
     from django.utils import timezone
 
-    from banhao.hotline import services
+    from banhao.hotline.services import handling
+    from banhao.hotline.services.intake import TicketIntake, register_ticket
     from banhao.hotline.states import Channel
 
     operator = staff(Role.HOTLINE_OPERATOR, "县政府市民投诉中心", "赵丽")
@@ -158,16 +159,18 @@ def test_monthly_ranking_on_desktop_and_phone(seeded, open_page, login):
     ):
         handler = staff(Role.DEPT_HANDLER, unit_name, handler_name)
         for i in range(5):  # the interview rule counts units with at least 5 tickets
-            t = services.register_ticket(
+            t = register_ticket(
                 actor=operator,
-                channel=Channel.PHONE,
-                description=f"{unit_name}测试诉求{i}",
-                contact_phone=f"139053{len(unit_name):02d}{i:03d}",
+                intake=TicketIntake(
+                    channel=Channel.PHONE,
+                    description=f"{unit_name}测试诉求{i}",
+                    contact_phone=f"139053{len(unit_name):02d}{i:03d}",
+                ),
             )
-            services.dispatch(actor=operator, ticket=t, department=handler.department, now=now)
-            services.accept(actor=handler, ticket=t, now=now)
-            services.reply(actor=handler, ticket=t, text="已处理", now=now)
-            services.callback(
+            handling.dispatch(actor=operator, ticket=t, department=handler.department, now=now)
+            handling.accept(actor=handler, ticket=t, now=now)
+            handling.reply(actor=handler, ticket=t, text="已处理", now=now)
+            handling.callback(
                 actor=operator,
                 ticket=t,
                 satisfaction=satisfaction,

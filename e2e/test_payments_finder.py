@@ -131,7 +131,7 @@ def test_bank_clerk_updates_an_atm_and_coverage_changes(register, page, login):
 
 def test_cash_refusal_report_reaches_the_hotline(register, open_page):
     from banhao.payments.models import Place, ProblemReport
-    from banhao.payments.services import _hotline_intake
+    from banhao.payments.services.handoff import _hotline_intake
 
     assert _hotline_intake() is not None, "the hotline offers register_ticket"
     from banhao.hotline.models import Ticket

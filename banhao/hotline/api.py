@@ -12,8 +12,10 @@ from ninja.errors import HttpError
 from banhao.accounts.roles import PUBLIC_ROLES
 from banhao.org.models import Department
 
-from . import access, dispatch, evaluation, selectors, services
+from . import access, dispatch, evaluation, selectors
 from .errors import HotlineError, TransitionRefused
+from .services import handling
+from .services.intake import TicketIntake, register_ticket
 from .states import Channel, TicketType, Urgency
 
 router = Router(tags=["hotline"])
@@ -185,23 +187,25 @@ def create_ticket(request, payload: TicketIn):
     try:
         category = selectors.category_by_code(payload.category) if payload.category else None
         town = selectors.town_by_id(payload.town_id) if payload.town_id else None
-        ticket = services.register_ticket(
+        ticket = register_ticket(
             actor=user,
-            channel=payload.channel,
-            description=payload.description,
-            ticket_type=payload.ticket_type,
-            category=category,
-            urgency=payload.urgency,
-            requester=requester,
-            anonymous=payload.anonymous,
-            contact_name=payload.contact_name,
-            contact_phone=payload.contact_phone,
-            contact_email=payload.contact_email,
-            town=town,
-            address=payload.address,
-            latitude=payload.latitude,
-            longitude=payload.longitude,
-            title=payload.title,
+            intake=TicketIntake(
+                channel=payload.channel,
+                description=payload.description,
+                ticket_type=payload.ticket_type,
+                category=category,
+                urgency=payload.urgency,
+                requester=requester,
+                anonymous=payload.anonymous,
+                contact_name=payload.contact_name,
+                contact_phone=payload.contact_phone,
+                contact_email=payload.contact_email,
+                town=town,
+                address=payload.address,
+                latitude=payload.latitude,
+                longitude=payload.longitude,
+                title=payload.title,
+            ),
         )
     except HotlineError as exc:
         return Status(400, {"code": exc.code, "message": exc.message, "field": exc.field})
@@ -255,7 +259,7 @@ def dispatch_ticket(request, ticket_id: int, payload: DispatchIn):
     return _act(
         request,
         ticket_id,
-        services.dispatch,
+        handling.dispatch,
         department=department,
         note=payload.note,
         version=payload.version,
@@ -264,19 +268,19 @@ def dispatch_ticket(request, ticket_id: int, payload: DispatchIn):
 
 @router.post("/tickets/{ticket_id}/accept/", response=TicketOut)
 def accept_ticket(request, ticket_id: int, payload: VersionIn):
-    return _act(request, ticket_id, services.accept, version=payload.version)
+    return _act(request, ticket_id, handling.accept, version=payload.version)
 
 
 @router.post("/tickets/{ticket_id}/return/", response=TicketOut)
 def return_ticket(request, ticket_id: int, payload: ReasonIn):
     return _act(
-        request, ticket_id, services.return_ticket, reason=payload.reason, version=payload.version
+        request, ticket_id, handling.return_ticket, reason=payload.reason, version=payload.version
     )
 
 
 @router.post("/tickets/{ticket_id}/reply/", response=TicketOut)
 def reply_ticket(request, ticket_id: int, payload: ReplyIn):
-    return _act(request, ticket_id, services.reply, text=payload.text, version=payload.version)
+    return _act(request, ticket_id, handling.reply, text=payload.text, version=payload.version)
 
 
 @router.post("/tickets/{ticket_id}/callback/", response=TicketOut)
@@ -284,7 +288,7 @@ def callback_ticket(request, ticket_id: int, payload: CallbackIn):
     return _act(
         request,
         ticket_id,
-        services.callback,
+        handling.callback,
         satisfaction=payload.satisfaction,
         resolution=payload.resolution,
         note=payload.note,

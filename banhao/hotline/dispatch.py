@@ -168,10 +168,8 @@ class _State:
 
 
 def reset() -> None:
-    """Forget the cached matcher and model (after the duty list changed or a model was trained)."""
-    from . import open311
-
-    open311.reset_cache()
+    """Forget the cached matcher and model (after the duty list changed or a model was trained).
+    Open311's cached matters are emptied by the Category signals (apps.py), not from here."""
     with _State.lock:
         _State.matcher = None
         _State.matcher_key = None

@@ -486,7 +486,7 @@ class ContactGrant(models.Model):
 
 class UnitDayFact(models.Model):
     """Per unit per day counts, kept up to date by the services, so rankings sum a few thousand
-    rows instead of scanning every ticket. ``services.rebuild_facts`` recomputes them."""
+    rows instead of scanning every ticket. ``facts.rebuild`` recomputes them."""
 
     department = models.ForeignKey("org.Department", on_delete=models.CASCADE, related_name="+")
     day = models.DateField()

@@ -28,9 +28,9 @@ from django.views.decorators.http import require_http_methods
 
 from banhao.org.selectors import townships
 
-from . import services
 from .errors import HotlineError
 from .models import Category, Open311Client, Ticket
+from .services.intake import TicketIntake, register_ticket
 from .states import TICKET_TYPES, URGENCIES, Channel, TicketStatus, TicketType, Urgency
 
 SPEC = "http://wiki.open311.org/GeoReport_v2"
@@ -234,9 +234,8 @@ def _attributes() -> list[dict]:
 # Every POST needs its client (by api_key) and its matter (by service_code). Both change rarely,
 # on admin screens, so each worker process keeps them in memory instead of querying them on
 # every request. A save or delete of a Category or an Open311Client empties the copy of the
-# process that made it at once (signals connected in apps.py, and dispatch.reset()); other
-# worker processes reload within REFERENCE_SECONDS, so a deactivated api_key stops working
-# everywhere within that time.
+# process that made it at once (signals connected in apps.py); other worker processes reload
+# within REFERENCE_SECONDS, so a deactivated api_key stops working everywhere within that time.
 REFERENCE_SECONDS = 30
 
 
@@ -346,22 +345,24 @@ def _create(request, fmt, params):
     email = params.get("email", "").strip()
     anonymous = _attribute(params, "anonymous") == "true" or not (phone or email)
     try:
-        ticket = services.register_ticket(
+        ticket = register_ticket(
             actor=None,
-            channel=Channel.OPEN311,
-            description=params.get("description", ""),
-            ticket_type=ticket_type,
-            category=category,
-            urgency=urgency,
-            anonymous=anonymous,
-            contact_name=name,
-            contact_phone=phone,
-            contact_email=email,
-            town=town,
-            address=address or (f"address_id {address_id}" if address_id else ""),
-            latitude=None if latitude is None else round(latitude, 6),
-            longitude=None if longitude is None else round(longitude, 6),
-            media_url=params.get("media_url", "").strip(),
+            intake=TicketIntake(
+                channel=Channel.OPEN311,
+                description=params.get("description", ""),
+                ticket_type=ticket_type,
+                category=category,
+                urgency=urgency,
+                anonymous=anonymous,
+                contact_name=name,
+                contact_phone=phone,
+                contact_email=email,
+                town=town,
+                address=address or (f"address_id {address_id}" if address_id else ""),
+                latitude=None if latitude is None else round(latitude, 6),
+                longitude=None if longitude is None else round(longitude, 6),
+                media_url=params.get("media_url", "").strip(),
+            ),
         )
     except HotlineError as exc:
         raise Open311Error(400, exc.message) from None

@@ -17,10 +17,13 @@ from banhao.accounts.roles import PUBLIC_ROLES, Role
 from banhao.org.models import Department
 from banhao.org.selectors import townships
 
-from . import access, dispatch, evaluation, reports, selectors, services
+from . import access, dispatch, evaluation, reports, selectors
 from .errors import HotlineError, TransitionRefused
 from .forms import IntakeForm
 from .models import Category, ExtensionRequest, Ruling, Supervision
+from .services import duty, handling, rulings
+from .services import supervision as supervising
+from .services.intake import TicketIntake, answer_directly, register_ticket
 from .states import Channel, Resolution, Satisfaction, SupervisionLevel, TicketStatus
 
 
@@ -65,24 +68,26 @@ def intake(request):
             )
         )
         try:
-            ticket = services.register_ticket(
+            ticket = register_ticket(
                 actor=user,
-                channel=channel,
-                requester=None if centre else user,
-                description=data["description"],
-                ticket_type=data["ticket_type"],
-                category=data["category"],
-                urgency=data["urgency"],
-                title=data["title"],
-                town=data["town"],
-                address=data["address"],
-                latitude=data["latitude"],
-                longitude=data["longitude"],
-                anonymous=data["anonymous"],
-                contact_name=data["contact_name"],
-                contact_phone=data["contact_phone"],
-                contact_email=data["contact_email"],
-                attachments=data["attachments"],
+                intake=TicketIntake(
+                    channel=channel,
+                    requester=None if centre else user,
+                    description=data["description"],
+                    ticket_type=data["ticket_type"],
+                    category=data["category"],
+                    urgency=data["urgency"],
+                    title=data["title"],
+                    town=data["town"],
+                    address=data["address"],
+                    latitude=data["latitude"],
+                    longitude=data["longitude"],
+                    anonymous=data["anonymous"],
+                    contact_name=data["contact_name"],
+                    contact_phone=data["contact_phone"],
+                    contact_email=data["contact_email"],
+                    attachments=data["attachments"],
+                ),
             )
         except HotlineError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
@@ -202,7 +207,7 @@ def _version(post):
 def _act(action, request, ticket):
     post, user, version = request.POST, request.user, _version(request.POST)
     if action == "dispatch":
-        services.dispatch(
+        handling.dispatch(
             actor=user,
             ticket=ticket,
             department=_department(post.get("department")),
@@ -211,21 +216,19 @@ def _act(action, request, ticket):
         )
         return _("Dispatched.")
     if action == "answer":
-        services.answer_directly(
-            actor=user, ticket=ticket, reply=post.get("reply", ""), version=version
-        )
+        answer_directly(actor=user, ticket=ticket, reply=post.get("reply", ""), version=version)
         return _("Answered and closed.")
     if action == "accept":
-        services.accept(actor=user, ticket=ticket, version=version)
+        handling.accept(actor=user, ticket=ticket, version=version)
         return _("Accepted. The handling deadline has started.")
     if action == "return":
-        services.return_ticket(
+        handling.return_ticket(
             actor=user, ticket=ticket, reason=post.get("reason", ""), version=version
         )
         return _("Returned to the centre.")
     if action == "extension":
         days = post.get("days", "")
-        services.request_extension(
+        handling.request_extension(
             actor=user,
             ticket=ticket,
             days=int(days) if days.isdigit() else 0,
@@ -234,11 +237,11 @@ def _act(action, request, ticket):
         )
         return _("Extension requested.")
     if action == "reply":
-        services.reply(actor=user, ticket=ticket, text=post.get("text", ""), version=version)
+        handling.reply(actor=user, ticket=ticket, text=post.get("text", ""), version=version)
         return _("Reply sent.")
     if action == "callback":
         reopen = {"yes": True, "no": False}.get(post.get("reopen", ""))
-        ticket = services.callback(
+        ticket = handling.callback(
             actor=user,
             ticket=ticket,
             satisfaction=post.get("satisfaction", ""),
@@ -249,17 +252,17 @@ def _act(action, request, ticket):
         )
         return _("Reopened to the unit.") if ticket.status != TicketStatus.CLOSED else _("Closed.")
     if action == "reopen":
-        services.reopen(actor=user, ticket=ticket, reason=post.get("reason", ""), version=version)
+        handling.reopen(actor=user, ticket=ticket, reason=post.get("reason", ""), version=version)
         return _("Reopened to the unit.")
     if action == "ruling":
         parties = [_department(v) for v in post.getlist("parties")]
-        services.request_ruling(
+        rulings.request_ruling(
             actor=user, ticket=ticket, parties=parties, question=post.get("question", "")
         )
         return _("Sent to the three-party ruling.")
     if action == "rule":
         ruling = get_object_or_404(Ruling, pk=post.get("ruling") or 0, ticket=ticket)
-        services.rule(
+        rulings.rule(
             actor=user,
             ruling=ruling,
             department=_department(post.get("department")),
@@ -269,7 +272,7 @@ def _act(action, request, ticket):
         return _("Ruling recorded; the ticket went to the unit.")
     if action == "supervise":
         level = post.get("level", "")
-        services.raise_supervision(
+        supervising.raise_supervision(
             actor=user,
             ticket=ticket,
             level=int(level) if level.isdigit() else 0,
@@ -279,10 +282,10 @@ def _act(action, request, ticket):
         )
         return _("Supervision raised.")
     if action == "grant":
-        services.grant_contact_access(actor=user, ticket=ticket, purpose=post.get("purpose", ""))
+        supervising.grant_contact_access(actor=user, ticket=ticket, purpose=post.get("purpose", ""))
         return _("The unit may see the contact for 72 hours.")
     if action == "refer":
-        services.refer_to_discipline(
+        rulings.refer_to_discipline(
             actor=user,
             ticket=ticket,
             departments=[_department(v) for v in post.getlist("departments")],
@@ -290,7 +293,7 @@ def _act(action, request, ticket):
         )
         return _("Referred to the discipline inspection commission.")
     if action == "head_callback":
-        services.record_head_callback(
+        supervising.record_head_callback(
             actor=user,
             ticket=ticket,
             satisfaction=post.get("satisfaction", ""),
@@ -367,7 +370,7 @@ def supervision_action(request, action):
     try:
         if action == "run_rules":
             _require(access.is_supervisor, user)
-            moved = services.apply_supervision_rules()
+            moved = supervising.apply_supervision_rules()
             messages.success(request, _("%(n)s tickets moved up the ladder.") % {"n": moved})
         elif action == "retrain":
             _require(access.is_supervisor, user)
@@ -380,7 +383,7 @@ def supervision_action(request, action):
                 )
         elif action == "extension":
             request_obj = get_object_or_404(ExtensionRequest, pk=request.POST.get("request") or 0)
-            services.decide_extension(
+            handling.decide_extension(
                 actor=user,
                 request=request_obj,
                 approve=request.POST.get("approve") == "yes",
@@ -391,7 +394,7 @@ def supervision_action(request, action):
             supervision_obj = get_object_or_404(
                 Supervision, pk=request.POST.get("supervision") or 0
             )
-            services.sign_off(
+            supervising.sign_off(
                 actor=user,
                 supervision=supervision_obj,
                 instruction=request.POST.get("instruction", ""),
@@ -426,7 +429,7 @@ def duty_list(request):
             category = get_object_or_404(Category, pk=request.POST.get("category") or 0)
             town_id = request.POST.get("town") or ""
             town = townships().filter(pk=town_id).first() if town_id.isdigit() else None
-            services.set_duty(
+            duty.set_duty(
                 actor=request.user,
                 category=category,
                 town=town,

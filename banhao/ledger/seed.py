@@ -3,7 +3,7 @@ working ledger: Annex 1's tasks, the 17 measures of 源政发〔2024〕1号
 (``data/policy_measures.json``) and the main tasks of the payment plan 源政办发〔2024〕7号
 (``data/payment_plan_tasks.json``), with their lead and responsible units.
 
-``seed_key_tasks`` loads both (``core.seeding.run_all`` calls it).
+``seed_key_tasks`` loads both (``portal.seeding.run_all`` runs it).
 """
 
 import calendar

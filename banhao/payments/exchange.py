@@ -18,6 +18,7 @@ from banhao.org.selectors import DepartmentDirectory, townships
 
 from .models import Bank, Capability, Category, Place, PlaceKind, Sector
 from .seed import sector_departments
+from .services.places import import_places
 
 BASE_COLUMNS = [
     "code",
@@ -287,8 +288,6 @@ def parse_csv(stream) -> tuple[list[CleanRow], list[RowError], int]:
 
 
 def import_csv(*, actor, stream) -> ImportResult:
-    from .services import import_places
-
     clean, errors, count = parse_csv(stream)
     result = ImportResult(rows=count, errors=errors)
     if errors or not clean:

@@ -3,8 +3,8 @@ plan's targets, inspections with follow-up tasks, and problem reports from the p
 
 What a place accepts is kept twice: every dated, sourced fact as an append-only
 ``CapabilityFact`` row (the history), and the current value as a column on ``Place`` (so the
-public finder filters with plain indexed columns). Only ``services.record_capabilities`` writes
-either, in one transaction.
+public finder filters with plain indexed columns). Only ``services.capabilities`` writes either
+(``record_capabilities``, and ``apply_facts`` for inspections and imports), in one transaction.
 """
 
 from django.conf import settings

@@ -2,17 +2,15 @@
 
 from celery import shared_task
 
+from .services import handoff
+
 
 @shared_task
 def hand_off_report(report_id: int) -> str:
-    from .services import hand_off
-
-    return hand_off(report_id).handoff_status
+    return handoff.hand_off(report_id).handoff_status
 
 
 @shared_task
 def hand_off_pending_reports() -> tuple[int, int]:
     """Retry every report still waiting (run periodically, e.g. every 10 minutes)."""
-    from .services import hand_off_pending_reports as retry
-
-    return retry()
+    return handoff.hand_off_pending_reports()

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from banhao.accounts.roles import COUNTY_WIDE_ROLES, STAFF_ROLES
 from banhao.org.models import Region
 
-from . import access, exchange, selectors, services
+from . import access, exchange, selectors
 from .errors import PaymentsError
 from .forms import (
     CapabilityForm,
@@ -31,6 +31,10 @@ from .forms import (
     ProblemReportForm,
 )
 from .models import Capability, PaymentTarget, PlaceKind, ProblemKind
+from .services.capabilities import record_capabilities
+from .services.inspections import close_task, record_inspection
+from .services.places import PLACE_FIELDS, register_place, update_place
+from .services.reports import advance_enforcement, submit_report
 from .states import HandoffStatus, TaskStatus
 
 
@@ -129,7 +133,7 @@ def report(request, pk: int):
     form = ProblemReportForm(request.POST or None, initial={"kind": request.GET.get("kind", "")})
     if request.method == "POST" and form.is_valid():
         try:
-            saved = services.submit_report(
+            saved = submit_report(
                 place=obj,
                 language=translation.get_language() or "",
                 reporter=request.user,
@@ -260,7 +264,7 @@ def staff_place(request, pk: int):
             raise PermissionDenied
         if form.is_valid():
             try:
-                services.record_capabilities(
+                record_capabilities(
                     actor=request.user,
                     place=obj,
                     values=form.values(),
@@ -296,7 +300,7 @@ def inspect(request, pk: int):
     form = InspectionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_inspection(
+            record_inspection(
                 actor=request.user,
                 place=obj,
                 kind=form.cleaned_data["kind"],
@@ -332,7 +336,7 @@ def task(request, pk: int):
     form = CloseTaskForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.close_task(
+            close_task(
                 actor=request.user,
                 task=obj,
                 status=form.cleaned_data["status"],
@@ -380,7 +384,7 @@ def enforce(request, pk: int):
     form = EnforcementForm(request.POST)
     if form.is_valid():
         try:
-            services.advance_enforcement(
+            advance_enforcement(
                 actor=request.user,
                 report=obj,
                 status=form.cleaned_data["status"],
@@ -423,7 +427,7 @@ def import_places(request):
     )
 
 
-PLACE_DATA_FIELDS = services.PLACE_FIELDS
+PLACE_DATA_FIELDS = PLACE_FIELDS
 
 
 @staff_required
@@ -432,7 +436,7 @@ def place_new(request):
     if request.method == "POST" and form.is_valid():
         data = {k: form.cleaned_data[k] for k in PLACE_DATA_FIELDS}
         try:
-            created = services.register_place(
+            created = register_place(
                 actor=request.user, code=form.cleaned_data["code"].strip(), data=data
             )
         except PaymentsError as exc:
@@ -454,7 +458,7 @@ def place_edit(request, pk: int):
     if request.method == "POST" and form.is_valid():
         data = {k: form.cleaned_data[k] for k in PLACE_DATA_FIELDS}
         try:
-            services.update_place(
+            update_place(
                 actor=request.user,
                 place=obj,
                 data=data,

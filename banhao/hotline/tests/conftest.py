@@ -1,7 +1,7 @@
 import pytest
 
 from banhao.accounts.roles import Role
-from banhao.hotline import dispatch
+from banhao.hotline import dispatch, open311
 from banhao.hotline.seed import seed_hotline
 from banhao.org.models import Region
 from banhao.org.selectors import resolve_department
@@ -14,8 +14,10 @@ def seeded(db):
     run_all()
     seed_hotline()
     dispatch.reset()
+    open311.reset_cache()
     yield
     dispatch.reset()
+    open311.reset_cache()
 
 
 @pytest.fixture

@@ -3,8 +3,10 @@ import json
 import pytest
 
 from banhao.accounts.roles import Role
-from banhao.hotline import dispatch, services
+from banhao.hotline import dispatch
 from banhao.hotline.models import DispatchModel, Ticket
+from banhao.hotline.services import handling
+from banhao.hotline.services.intake import TicketIntake, register_ticket
 from banhao.hotline.states import Channel, TicketStatus
 from banhao.org.models import Region
 from banhao.org.selectors import resolve_department
@@ -52,16 +54,18 @@ def test_suggestion_learns_from_handled_tickets(seeded, operator):
             (f"共享单车乱停放第{i}次", transport, handler),
             (f"奶茶店会员卡退款难第{i}次", market, market_handler),
         ):
-            t = services.register_ticket(
+            t = register_ticket(
                 actor=operator,
-                channel=Channel.PHONE,
-                description=text,
-                contact_phone=f"139{i:04d}{len(text):04d}",
+                intake=TicketIntake(
+                    channel=Channel.PHONE,
+                    description=text,
+                    contact_phone=f"139{i:04d}{len(text):04d}",
+                ),
             )
-            services.dispatch(actor=operator, ticket=t, department=unit)
-            services.accept(actor=who, ticket=t)
-            services.reply(actor=who, ticket=t, text="已处理")
-            services.callback(
+            handling.dispatch(actor=operator, ticket=t, department=unit)
+            handling.accept(actor=who, ticket=t)
+            handling.reply(actor=who, ticket=t, text="已处理")
+            handling.callback(
                 actor=operator, ticket=t, satisfaction="satisfied", resolution="resolved"
             )
     model = dispatch.train()
@@ -192,7 +196,7 @@ def test_api_intake_by_citizen_and_scoped_reads(client, seeded, hrss_handler, op
     assert client.get("/api/v1/hotline/tickets/").json() == []
     login(client, hrss_handler)
     assert client.get(f"/api/v1/hotline/tickets/{ticket.pk}/").status_code == 404
-    services.dispatch(actor=operator, ticket=ticket, department=hrss_handler.department)
+    handling.dispatch(actor=operator, ticket=ticket, department=hrss_handler.department)
     data = client.get(f"/api/v1/hotline/tickets/{ticket.pk}/").json()
     assert data["contact"] == {
         "anonymous": False,

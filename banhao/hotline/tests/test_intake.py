@@ -6,9 +6,15 @@ from django.utils import timezone
 
 from banhao.accounts.roles import Role
 from banhao.audit.models import AuditRecord
-from banhao.hotline import services
 from banhao.hotline.errors import HotlineError
 from banhao.hotline.models import Category, DutyAssignment, Ticket, TicketEvent
+from banhao.hotline.services import duty
+from banhao.hotline.services.intake import (
+    REPEAT_COMPARED,
+    TicketIntake,
+    find_earlier,
+    register_ticket,
+)
 from banhao.hotline.states import Channel, TicketStatus, TicketType, Urgency
 from banhao.org.models import Region
 from banhao.testing import make_user
@@ -16,18 +22,16 @@ from banhao.testing import make_user
 NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)  # Monday, 17:00 in Yiyuan
 
 
-def wages_ticket(operator, **extra):
+def wages_ticket(operator, now=NOW, **extra):
     values = {
-        "actor": operator,
         "channel": Channel.PHONE,
         "ticket_type": TicketType.HELP,
         "description": "包工头拖欠我们农民工三个月工资不发",
         "contact_name": "王五",
         "contact_phone": "13905331234",
-        "now": NOW,
     }
     values.update(extra)
-    return services.register_ticket(**values)
+    return register_ticket(actor=operator, intake=TicketIntake(**values), now=now)
 
 
 def test_seed_covers_common_county_matters(seeded):
@@ -65,7 +69,7 @@ def test_seed_is_idempotent_and_keeps_edited_lines(seeded, supervisor):
     from banhao.org.selectors import resolve_department
 
     housing = Category.objects.get(code="heating")
-    services.set_duty(
+    duty.set_duty(
         actor=supervisor, category=housing, town=None, department=resolve_department("县发展改革局")
     )
     count = DutyAssignment.objects.count()
@@ -105,15 +109,17 @@ def test_phone_intake_records_everything_and_suggests_a_unit(operator, nanma):
 
 def test_anonymous_ticket_keeps_no_contact(operator):
     citizen = make_user(Role.CITIZEN, phone="13800001111")
-    ticket = services.register_ticket(
+    ticket = register_ticket(
         actor=citizen,
-        channel=Channel.WEB,
-        ticket_type=TicketType.REPORT,
-        description="某饭店后厨使用过期食材",
-        requester=citizen,
-        anonymous=True,
-        contact_phone="13800001111",
-        contact_name="张三",
+        intake=TicketIntake(
+            channel=Channel.WEB,
+            ticket_type=TicketType.REPORT,
+            description="某饭店后厨使用过期食材",
+            requester=citizen,
+            anonymous=True,
+            contact_phone="13800001111",
+            contact_name="张三",
+        ),
     )
     ticket.refresh_from_db()
     assert ticket.is_anonymous
@@ -122,12 +128,14 @@ def test_anonymous_ticket_keeps_no_contact(operator):
 
 def test_account_requester_contact_defaults_from_account(seeded):
     citizen = make_user(Role.CITIZEN, phone="13800002222", full_name="李梅")
-    ticket = services.register_ticket(
+    ticket = register_ticket(
         actor=citizen,
-        channel=Channel.MOBILE,
-        description="小区暖气不热，室温只有12度",
-        requester=citizen,
-        suggest=True,
+        intake=TicketIntake(
+            channel=Channel.MOBILE,
+            description="小区暖气不热，室温只有12度",
+            requester=citizen,
+            suggest=True,
+        ),
     )
     assert (ticket.contact_name, ticket.contact_phone) == ("李梅", "13800002222")
     assert ticket.suggested_department.name == "县住房城乡建设局"
@@ -221,7 +229,7 @@ def test_repeat_by_account_and_the_window_edges(operator):
     )
     assert first.contact_phone == "13905337777"
     assert second.duplicate_of == first and third.duplicate_of == first
-    found = services.find_earlier(
+    found = find_earlier(
         requester=citizen, category=wages, now=NOW + dt.timedelta(days=30), exclude_pk=third.pk
     )
     assert found == second  # the most recent one in the window, the excluded one left out
@@ -232,7 +240,7 @@ def test_repeat_by_account_and_the_window_edges(operator):
         second.status,
         second.description,
     )
-    assert services.find_earlier(category=wages, now=NOW) is None  # nobody to compare with
+    assert find_earlier(category=wages, now=NOW) is None  # nobody to compare with
 
 
 def test_repeat_check_reads_the_latest_tickets_only(operator):
@@ -240,7 +248,7 @@ def test_repeat_check_reads_the_latest_tickets_only(operator):
     wages = Category.objects.get(code="wages")
     water = Category.objects.get(code="water")
     first = wages_ticket(operator, category=wages)
-    for day in range(1, services.REPEAT_COMPARED + 1):
+    for day in range(1, REPEAT_COMPARED + 1):
         wages_ticket(
             operator,
             category=water,
@@ -257,20 +265,24 @@ def test_related_object_is_kept_and_links_repeats(operator, seeded):
     from banhao.payments.models import PaymentTarget
 
     target = PaymentTarget.objects.first()
-    first = services.register_ticket(
+    first = register_ticket(
         actor=None,
-        channel=Channel.PAYMENT,
-        description="商户拒收现金",
-        contact_phone="13905331234",
-        related_object=target,
-        suggest=True,
+        intake=TicketIntake(
+            channel=Channel.PAYMENT,
+            description="商户拒收现金",
+            contact_phone="13905331234",
+            related_object=target,
+            suggest=True,
+        ),
     )
-    second = services.register_ticket(
+    second = register_ticket(
         actor=None,
-        channel=Channel.PAYMENT,
-        description="又一次拒收现金，只能扫码",
-        contact_phone="13905331234",
-        related_object=target,
+        intake=TicketIntake(
+            channel=Channel.PAYMENT,
+            description="又一次拒收现金，只能扫码",
+            contact_phone="13905331234",
+            related_object=target,
+        ),
     )
     assert first.related_object == target
     assert second.duplicate_of == first
@@ -286,12 +298,14 @@ def test_timestamps_default_to_now(operator):
 def test_village_is_placed_in_its_town_and_payment_tickets_get_their_matter(operator, nanma):
     village = Region.objects.filter(parent=nanma).first()
     assert village is not None  # demo villages and communities are seeded under each town
-    ticket = services.register_ticket(
+    ticket = register_ticket(
         actor=None,
-        channel=Channel.PAYMENT,
-        description="超市不收现金",
-        anonymous=True,
-        town=village,
+        intake=TicketIntake(
+            channel=Channel.PAYMENT,
+            description="超市不收现金",
+            anonymous=True,
+            town=village,
+        ),
     )
     assert ticket.town == nanma
     assert ticket.category.code == "payment_refusal"

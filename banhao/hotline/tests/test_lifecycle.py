@@ -5,27 +5,27 @@ from django.utils import timezone
 
 from banhao.accounts.roles import Role
 from banhao.audit.models import AuditRecord
-from banhao.hotline import services
+from banhao.hotline import facts
 from banhao.hotline.errors import HotlineError, TransitionRefused
 from banhao.hotline.models import Category, DutyAssignment, DutySource, Ticket, UnitDayFact
+from banhao.hotline.services import handling, rulings, supervision
+from banhao.hotline.services.intake import TicketIntake, register_ticket
 from banhao.hotline.states import Channel, SupervisionLevel, TicketStatus, TicketType
 from banhao.org.selectors import resolve_department
 
 MON = dt.datetime(2026, 3, 2, 1, 0, tzinfo=dt.UTC)  # Monday 09:00 in Yiyuan
 
 
-def new_ticket(operator, **extra):
+def new_ticket(operator, now=MON, **extra):
     values = {
-        "actor": operator,
         "channel": Channel.PHONE,
         "ticket_type": TicketType.HELP,
         "description": "包工头拖欠农民工工资",
         "contact_phone": "13905331234",
         "category": Category.objects.get(code="wages"),
-        "now": MON,
     }
     values.update(extra)
-    return services.register_ticket(**values)
+    return register_ticket(actor=operator, intake=TicketIntake(**values), now=now)
 
 
 def fact(dept, day):
@@ -50,17 +50,17 @@ def fact(dept, day):
 
 def test_full_lifecycle_with_deadlines_facts_and_audit(operator, hrss, hrss_handler):
     ticket = new_ticket(operator)
-    ticket = services.dispatch(actor=operator, ticket=ticket, department=hrss, now=MON)
+    ticket = handling.dispatch(actor=operator, ticket=ticket, department=hrss, now=MON)
     # accept or return within 2 working days: end of Wednesday 4 March, local time
     assert ticket.respond_due.isoformat() == "2026-03-04T23:59:59+08:00"
-    ticket = services.accept(actor=hrss_handler, ticket=ticket, now=MON + dt.timedelta(hours=2))
+    ticket = handling.accept(actor=hrss_handler, ticket=ticket, now=MON + dt.timedelta(hours=2))
     assert ticket.status == TicketStatus.HANDLING
     assert ticket.handle_due.isoformat() == "2026-03-09T23:59:59+08:00"  # 5 working days
-    ticket = services.reply(
+    ticket = handling.reply(
         actor=hrss_handler, ticket=ticket, text="已督促支付工资", now=MON + dt.timedelta(days=3)
     )
     assert ticket.status == TicketStatus.REPLIED
-    ticket = services.callback(
+    ticket = handling.callback(
         actor=operator,
         ticket=ticket,
         satisfaction="satisfied",
@@ -102,9 +102,9 @@ def test_full_lifecycle_with_deadlines_facts_and_audit(operator, hrss, hrss_hand
 
 def test_urgent_deadlines_are_in_hours(operator, hrss, hrss_handler):
     ticket = new_ticket(operator, urgency="critical")
-    ticket = services.dispatch(actor=operator, ticket=ticket, department=hrss, now=MON)
+    ticket = handling.dispatch(actor=operator, ticket=ticket, department=hrss, now=MON)
     assert ticket.respond_due == MON + dt.timedelta(hours=1)
-    ticket = services.accept(actor=hrss_handler, ticket=ticket, now=MON)
+    ticket = handling.accept(actor=hrss_handler, ticket=ticket, now=MON)
     assert ticket.handle_due == MON + dt.timedelta(hours=2)
 
 
@@ -117,7 +117,7 @@ def test_configured_rule_overrides_default(operator, hrss):
     )
     deadlines.invalidate()
     try:
-        ticket = services.dispatch(
+        ticket = handling.dispatch(
             actor=operator, ticket=new_ticket(operator), department=hrss, now=MON
         )
         assert ticket.respond_due.isoformat() == "2026-03-03T23:59:59+08:00"
@@ -126,11 +126,11 @@ def test_configured_rule_overrides_default(operator, hrss):
 
 
 def test_only_the_holding_unit_may_accept(operator, hrss, market_handler):
-    ticket = services.dispatch(
+    ticket = handling.dispatch(
         actor=operator, ticket=new_ticket(operator), department=hrss, now=MON
     )
     with pytest.raises(HotlineError) as info:
-        services.accept(actor=market_handler, ticket=ticket, now=MON)
+        handling.accept(actor=market_handler, ticket=ticket, now=MON)
     assert info.value.code == "not_your_unit"
     ticket.refresh_from_db()
     assert ticket.status == TicketStatus.DISPATCHED and ticket.accepted_at is None
@@ -139,7 +139,7 @@ def test_only_the_holding_unit_may_accept(operator, hrss, market_handler):
 def test_refused_transition_changes_nothing(operator, hrss, hrss_handler):
     ticket = new_ticket(operator)
     with pytest.raises(TransitionRefused):
-        services.reply(actor=hrss_handler, ticket=ticket, text="x")
+        handling.reply(actor=hrss_handler, ticket=ticket, text="x")
     ticket.refresh_from_db()
     assert ticket.status == TicketStatus.REGISTERED and ticket.events.count() == 1
 
@@ -147,9 +147,9 @@ def test_refused_transition_changes_nothing(operator, hrss, hrss_handler):
 def test_stale_version_is_a_conflict(operator, hrss, market):
     ticket = new_ticket(operator)
     version = ticket.version
-    services.dispatch(actor=operator, ticket=ticket, department=hrss, version=version, now=MON)
+    handling.dispatch(actor=operator, ticket=ticket, department=hrss, version=version, now=MON)
     with pytest.raises(HotlineError) as info:
-        services.dispatch(
+        handling.dispatch(
             actor=operator, ticket=ticket, department=market, version=version, now=MON
         )
     assert info.value.code == "conflict"
@@ -159,17 +159,17 @@ def test_stale_version_is_a_conflict(operator, hrss, market):
 def test_return_then_ruling_binds_and_feeds_duty_list(
     operator, supervisor, hrss, market, hrss_handler, market_handler
 ):
-    ticket = services.dispatch(
+    ticket = handling.dispatch(
         actor=operator, ticket=new_ticket(operator), department=hrss, now=MON
     )
     with pytest.raises(HotlineError):
-        services.return_ticket(actor=hrss_handler, ticket=ticket, reason=" ", now=MON)
-    ticket = services.return_ticket(
+        handling.return_ticket(actor=hrss_handler, ticket=ticket, reason=" ", now=MON)
+    ticket = handling.return_ticket(
         actor=hrss_handler, ticket=ticket, reason="属市场主体纠纷", now=MON
     )
     assert ticket.status == TicketStatus.RETURNED and ticket.return_count == 1
     assert fact(hrss, dt.date(2026, 3, 2))["returned"] == 1
-    ruling = services.request_ruling(
+    ruling = rulings.request_ruling(
         actor=operator,
         ticket=ticket,
         parties=[hrss, market],
@@ -182,16 +182,16 @@ def test_return_then_ruling_binds_and_feeds_duty_list(
 
     office = make_user(Role.DEPT_HANDLER, department=resolve_department("县委编办"))
     with pytest.raises(HotlineError):
-        services.rule(actor=hrss_handler, ruling=ruling, department=hrss, basis="x", now=MON)
-    services.rule(actor=office, ruling=ruling, department=hrss, basis="依据三定方案", now=MON)
+        rulings.rule(actor=hrss_handler, ruling=ruling, department=hrss, basis="x", now=MON)
+    rulings.rule(actor=office, ruling=ruling, department=hrss, basis="依据三定方案", now=MON)
     ticket.refresh_from_db()
     assert ticket.status == TicketStatus.DISPATCHED and ticket.department == hrss
     line = DutyAssignment.objects.get(category__code="wages", town=None)
     assert line.source == DutySource.RULING and line.department == hrss
     with pytest.raises(HotlineError) as info:
-        services.return_ticket(actor=hrss_handler, ticket=ticket, reason="again", now=MON)
+        handling.return_ticket(actor=hrss_handler, ticket=ticket, reason="again", now=MON)
     assert info.value.code == "ruling_binding"
-    referral = services.refer_to_discipline(
+    referral = rulings.refer_to_discipline(
         actor=supervisor, ticket=ticket, departments=[hrss], reason="推诿扯皮", now=MON
     )
     assert [e["kind"] for e in referral.record["events"]][:4] == [
@@ -203,86 +203,86 @@ def test_return_then_ruling_binds_and_feeds_duty_list(
 
 
 def test_return_window_closes(operator, hrss, hrss_handler):
-    ticket = services.dispatch(
+    ticket = handling.dispatch(
         actor=operator, ticket=new_ticket(operator), department=hrss, now=MON
     )
     with pytest.raises(HotlineError) as info:
-        services.return_ticket(
+        handling.return_ticket(
             actor=hrss_handler, ticket=ticket, reason="不归我们", now=MON + dt.timedelta(days=4)
         )
     assert info.value.code == "return_window_passed"
 
 
 def test_extension_approved_by_centre_moves_deadline(operator, supervisor, hrss, hrss_handler):
-    ticket = services.dispatch(
+    ticket = handling.dispatch(
         actor=operator, ticket=new_ticket(operator), department=hrss, now=MON
     )
-    ticket = services.accept(actor=hrss_handler, ticket=ticket, now=MON)
+    ticket = handling.accept(actor=hrss_handler, ticket=ticket, now=MON)
     with pytest.raises(HotlineError) as info:
-        services.request_extension(
+        handling.request_extension(
             actor=hrss_handler, ticket=ticket, days=11, reason="需协调", now=MON
         )
     assert info.value.code == "extension_too_long"
-    request = services.request_extension(
+    request = handling.request_extension(
         actor=hrss_handler, ticket=ticket, days=3, reason="需协调企业", now=MON
     )
     with pytest.raises(HotlineError):
-        services.request_extension(
+        handling.request_extension(
             actor=hrss_handler, ticket=ticket, days=2, reason="again", now=MON
         )
     with pytest.raises(HotlineError):
-        services.decide_extension(actor=hrss_handler, request=request, approve=True)
-    services.decide_extension(actor=supervisor, request=request, approve=True, now=MON)
+        handling.decide_extension(actor=hrss_handler, request=request, approve=True)
+    handling.decide_extension(actor=supervisor, request=request, approve=True, now=MON)
     ticket.refresh_from_db()
     assert timezone.localtime(ticket.handle_due).isoformat() == "2026-03-12T23:59:59+08:00"
     assert ticket.extension_days == 3
 
 
 def test_unsatisfied_callback_reopens_to_same_unit(operator, hrss, hrss_handler):
-    ticket = services.dispatch(
+    ticket = handling.dispatch(
         actor=operator, ticket=new_ticket(operator), department=hrss, now=MON
     )
-    services.accept(actor=hrss_handler, ticket=ticket, now=MON)
-    services.reply(actor=hrss_handler, ticket=ticket, text="已处理", now=MON)
-    ticket = services.callback(
+    handling.accept(actor=hrss_handler, ticket=ticket, now=MON)
+    handling.reply(actor=hrss_handler, ticket=ticket, text="已处理", now=MON)
+    ticket = handling.callback(
         actor=operator, ticket=ticket, satisfaction="unsatisfied", resolution="unresolved", now=MON
     )
     assert ticket.status == TicketStatus.DISPATCHED and ticket.reopen_count == 1
     assert ticket.department == hrss and ticket.satisfaction == ""
     day = fact(hrss, dt.date(2026, 3, 2))
     assert (day["received"], day["reopened"], day["rated"], day["satisfied"]) == (2, 1, 1, 0)
-    services.accept(actor=hrss_handler, ticket=ticket, now=MON)
-    services.reply(actor=hrss_handler, ticket=ticket, text="已足额支付", now=MON)
-    ticket = services.callback(
+    handling.accept(actor=hrss_handler, ticket=ticket, now=MON)
+    handling.reply(actor=hrss_handler, ticket=ticket, text="已足额支付", now=MON)
+    ticket = handling.callback(
         actor=operator, ticket=ticket, satisfaction="basically", resolution="resolved", now=MON
     )
     assert ticket.status == TicketStatus.CLOSED
-    ticket = services.reopen(actor=operator, ticket=ticket, reason="又拖欠了", now=MON)
+    ticket = handling.reopen(actor=operator, ticket=ticket, reason="又拖欠了", now=MON)
     assert ticket.status == TicketStatus.DISPATCHED and ticket.reopen_count == 2
 
 
 def test_unreachable_callback_closes_without_rating(operator, hrss, hrss_handler):
-    ticket = services.dispatch(
+    ticket = handling.dispatch(
         actor=operator, ticket=new_ticket(operator), department=hrss, now=MON
     )
-    services.accept(actor=hrss_handler, ticket=ticket, now=MON)
-    services.reply(actor=hrss_handler, ticket=ticket, text="已处理", now=MON)
-    ticket = services.callback(actor=operator, ticket=ticket, satisfaction="unreachable", now=MON)
+    handling.accept(actor=hrss_handler, ticket=ticket, now=MON)
+    handling.reply(actor=hrss_handler, ticket=ticket, text="已处理", now=MON)
+    ticket = handling.callback(actor=operator, ticket=ticket, satisfaction="unreachable", now=MON)
     assert ticket.status == TicketStatus.CLOSED
     assert fact(hrss, dt.date(2026, 3, 2))["rated"] == 0
 
 
 def test_supervision_rules_climb_the_ladder(operator, hrss, hrss_handler):
-    ticket = services.dispatch(
+    ticket = handling.dispatch(
         actor=operator, ticket=new_ticket(operator), department=hrss, now=MON
     )
-    services.accept(actor=hrss_handler, ticket=ticket, now=MON)  # due 9 March
-    assert services.apply_supervision_rules(now=MON + dt.timedelta(days=1)) == 0
-    assert services.apply_supervision_rules(now=dt.datetime(2026, 3, 10, 2, tzinfo=dt.UTC)) == 1
+    handling.accept(actor=hrss_handler, ticket=ticket, now=MON)  # due 9 March
+    assert supervision.apply_supervision_rules(now=MON + dt.timedelta(days=1)) == 0
+    assert supervision.apply_supervision_rules(now=dt.datetime(2026, 3, 10, 2, tzinfo=dt.UTC)) == 1
     ticket.refresh_from_db()
     assert ticket.supervision_level == SupervisionLevel.REMINDER
     # 3 working days late (12 March): a supervision letter, generated as a document
-    assert services.apply_supervision_rules(now=dt.datetime(2026, 3, 12, 2, tzinfo=dt.UTC)) == 1
+    assert supervision.apply_supervision_rules(now=dt.datetime(2026, 3, 12, 2, tzinfo=dt.UTC)) == 1
     ticket.refresh_from_db()
     assert ticket.supervision_level == SupervisionLevel.LETTER
     letter = ticket.supervisions.get(level=SupervisionLevel.LETTER)
@@ -292,7 +292,7 @@ def test_supervision_rules_climb_the_ladder(operator, hrss, hrss_handler):
     text = "\n".join(p.text for p in Document(letter.letter.path).paragraphs)
     assert "督办函" in text and ticket.number in text and "县人力资源社会保障局" in text
     # nothing more to do on the same day
-    assert services.apply_supervision_rules(now=dt.datetime(2026, 3, 12, 3, tzinfo=dt.UTC)) == 0
+    assert supervision.apply_supervision_rules(now=dt.datetime(2026, 3, 12, 3, tzinfo=dt.UTC)) == 0
 
 
 def test_unit_notifications_are_written_in_each_recipients_language(operator, hrss, hrss_handler):
@@ -302,11 +302,11 @@ def test_unit_notifications_are_written_in_each_recipients_language(operator, hr
     english = make_user(Role.DEPT_HEAD, department=hrss, full_name="Li Na")
     english.preferred_language = "en"
     english.save(update_fields=["preferred_language"])
-    ticket = services.dispatch(
+    ticket = handling.dispatch(
         actor=operator, ticket=new_ticket(operator), department=hrss, now=MON
     )
-    services.accept(actor=hrss_handler, ticket=ticket, now=MON)
-    services.apply_supervision_rules(now=dt.datetime(2026, 3, 10, 2, tzinfo=dt.UTC))
+    handling.accept(actor=hrss_handler, ticket=ticket, now=MON)
+    supervision.apply_supervision_rules(now=dt.datetime(2026, 3, 10, 2, tzinfo=dt.UTC))
     titles = dict(
         Notification.objects.filter(event_key=f"hotline:{ticket.pk}:supervision:1").values_list(
             "recipient__username", "title"
@@ -319,13 +319,13 @@ def test_unit_notifications_are_written_in_each_recipients_language(operator, hr
 def test_manual_supervision_meeting_signoff_and_head_callback(
     operator, supervisor, leader, hrss, hrss_handler, hrss_head
 ):
-    ticket = services.dispatch(
+    ticket = handling.dispatch(
         actor=operator, ticket=new_ticket(operator), department=hrss, now=MON
     )
     with pytest.raises(HotlineError) as info:
-        services.raise_supervision(actor=supervisor, ticket=ticket, level=3, reason="久拖不决")
+        supervision.raise_supervision(actor=supervisor, ticket=ticket, level=3, reason="久拖不决")
     assert info.value.code == "minutes_required"
-    services.raise_supervision(
+    supervision.raise_supervision(
         actor=supervisor,
         ticket=ticket,
         level=3,
@@ -334,21 +334,21 @@ def test_manual_supervision_meeting_signoff_and_head_callback(
         minutes="明确由人社局牵头",
     )
     with pytest.raises(HotlineError) as info:
-        services.raise_supervision(actor=supervisor, ticket=ticket, level=2, reason="x")
+        supervision.raise_supervision(actor=supervisor, ticket=ticket, level=2, reason="x")
     assert info.value.code == "level_not_higher"
-    top = services.raise_supervision(actor=supervisor, ticket=ticket, level=5, reason="报县领导")
+    top = supervision.raise_supervision(actor=supervisor, ticket=ticket, level=5, reason="报县领导")
     with pytest.raises(HotlineError):
-        services.sign_off(actor=supervisor, supervision=top, instruction="x")
-    services.sign_off(actor=leader, supervision=top, instruction="请人社局三日内办结")
+        supervision.sign_off(actor=supervisor, supervision=top, instruction="x")
+    supervision.sign_off(actor=leader, supervision=top, instruction="请人社局三日内办结")
     top.refresh_from_db()
     assert top.signed_by == leader and top.instruction == "请人社局三日内办结"
-    services.accept(actor=hrss_handler, ticket=ticket, now=MON)
-    services.reply(actor=hrss_handler, ticket=ticket, text="已处理", now=MON)
+    handling.accept(actor=hrss_handler, ticket=ticket, now=MON)
+    handling.reply(actor=hrss_handler, ticket=ticket, text="已处理", now=MON)
     with pytest.raises(HotlineError):
-        services.record_head_callback(
+        supervision.record_head_callback(
             actor=hrss_handler, ticket=ticket, satisfaction="satisfied", notes="x"
         )
-    row = services.record_head_callback(
+    row = supervision.record_head_callback(
         actor=hrss_head, ticket=ticket, satisfaction="satisfied", notes="局长亲自回访"
     )
     assert row.department == hrss
@@ -356,15 +356,15 @@ def test_manual_supervision_meeting_signoff_and_head_callback(
 
 def test_rebuild_facts_matches_counts_kept_by_services(operator, hrss, hrss_handler):
     for i in range(3):
-        t = services.dispatch(
+        t = handling.dispatch(
             actor=operator,
             ticket=new_ticket(operator, contact_phone=f"1390533000{i}"),
             department=hrss,
             now=MON,
         )
-        services.accept(actor=hrss_handler, ticket=t, now=MON)
-        services.reply(actor=hrss_handler, ticket=t, text="ok", now=MON)
-        services.callback(
+        handling.accept(actor=hrss_handler, ticket=t, now=MON)
+        handling.reply(actor=hrss_handler, ticket=t, text="ok", now=MON)
+        handling.callback(
             actor=operator,
             ticket=t,
             satisfaction="satisfied",
@@ -373,5 +373,34 @@ def test_rebuild_facts_matches_counts_kept_by_services(operator, hrss, hrss_hand
             now=MON,
         )
     kept = fact(hrss, dt.date(2026, 3, 2))
-    services.rebuild_facts()
+    facts.rebuild()
     assert fact(hrss, dt.date(2026, 3, 2)) == kept
+
+
+def test_every_retrain_every_closed_tickets_retrain_the_suggestion_after_commit(
+    operator, hrss, hrss_handler, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django.core.cache import cache
+
+    from banhao.hotline import tasks
+
+    started = []
+    monkeypatch.setattr(tasks, "RETRAIN_EVERY", 2)
+    monkeypatch.setattr(tasks.retrain_dispatch_model, "delay", lambda: started.append(True))
+    cache.delete(tasks.CLOSED_SINCE_TRAINING)
+    closed = []
+    for i in range(5):
+        t = handling.dispatch(
+            actor=operator,
+            ticket=new_ticket(operator, contact_phone=f"1390533100{i}"),
+            department=hrss,
+            now=MON,
+        )
+        handling.accept(actor=hrss_handler, ticket=t, now=MON)
+        handling.reply(actor=hrss_handler, ticket=t, text="ok", now=MON)
+        with django_capture_on_commit_callbacks(execute=True):
+            handling.callback(
+                actor=operator, ticket=t, satisfaction="satisfied", resolution="resolved", now=MON
+            )
+        closed.append(len(started))
+    assert closed == [0, 1, 1, 2, 2]  # after the 2nd and the 4th closed ticket

@@ -4,8 +4,8 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from banhao.hotline import services
 from banhao.hotline.models import Category, Open311Client, Ticket
+from banhao.hotline.services.intake import TicketIntake, register_ticket
 from banhao.hotline.states import Channel
 from banhao.org.models import Region
 
@@ -231,11 +231,13 @@ def test_get_requests_filters(client, api_key, operator):
     post(client, api_key, service_code="water", description="停水两天了", phone="13905330000")
     light, water = Ticket.objects.order_by("pk")
     Ticket.objects.filter(pk=water.pk).update(status="closed", closed_at=now, reply="已恢复供水")
-    phone_ticket = services.register_ticket(
+    phone_ticket = register_ticket(
         actor=operator,
-        channel=Channel.PHONE,
-        description="电话来的投诉",
-        contact_phone="13905331111",
+        intake=TicketIntake(
+            channel=Channel.PHONE,
+            description="电话来的投诉",
+            contact_phone="13905331111",
+        ),
     )
 
     def ids(query):

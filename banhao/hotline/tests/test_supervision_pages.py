@@ -3,8 +3,9 @@ import datetime as dt
 from django.core.management import call_command
 from django.urls import reverse
 
-from banhao.hotline import services
 from banhao.hotline.models import Category, ExtensionRequest, Supervision, Ticket
+from banhao.hotline.services import handling, supervision
+from banhao.hotline.services.intake import TicketIntake, register_ticket
 from banhao.hotline.states import Channel, SupervisionLevel
 from banhao.testing import PASSWORD
 
@@ -15,22 +16,24 @@ def login(client, user):
     client.login(username=user.username, password=PASSWORD)
 
 
-def handling(operator, hrss, handler, now=MON):
-    t = services.register_ticket(
+def handled_ticket(operator, hrss, handler, now=MON):
+    t = register_ticket(
         actor=operator,
-        channel=Channel.PHONE,
-        description="拖欠工资",
-        contact_phone="13905331234",
-        category=Category.objects.get(code="wages"),
+        intake=TicketIntake(
+            channel=Channel.PHONE,
+            description="拖欠工资",
+            contact_phone="13905331234",
+            category=Category.objects.get(code="wages"),
+        ),
         now=now,
     )
-    services.dispatch(actor=operator, ticket=t, department=hrss, now=now)
-    return services.accept(actor=handler, ticket=t, now=now)
+    handling.dispatch(actor=operator, ticket=t, department=hrss, now=now)
+    return handling.accept(actor=handler, ticket=t, now=now)
 
 
 def test_supervisor_decides_extension_on_the_page(client, operator, supervisor, hrss, hrss_handler):
-    ticket = handling(operator, hrss, hrss_handler)
-    request = services.request_extension(
+    ticket = handled_ticket(operator, hrss, hrss_handler)
+    request = handling.request_extension(
         actor=hrss_handler, ticket=ticket, days=2, reason="需现场核查", now=MON
     )
     login(client, supervisor)
@@ -45,8 +48,8 @@ def test_supervisor_decides_extension_on_the_page(client, operator, supervisor, 
 
 
 def test_handler_cannot_decide_extension_or_run_rules(client, operator, hrss, hrss_handler):
-    ticket = handling(operator, hrss, hrss_handler)
-    request = services.request_extension(
+    ticket = handled_ticket(operator, hrss, hrss_handler)
+    request = handling.request_extension(
         actor=hrss_handler, ticket=ticket, days=2, reason="x", now=MON
     )
     login(client, hrss_handler)
@@ -61,7 +64,7 @@ def test_handler_cannot_decide_extension_or_run_rules(client, operator, hrss, hr
 def test_rules_command_and_letter_download(
     client, operator, supervisor, hrss, hrss_handler, market_handler
 ):
-    handling(operator, hrss, hrss_handler, now=dt.datetime(2025, 1, 6, 1, tzinfo=dt.UTC))
+    handled_ticket(operator, hrss, hrss_handler, now=dt.datetime(2025, 1, 6, 1, tzinfo=dt.UTC))
     call_command("hotline_supervise")
     ticket = Ticket.objects.get()
     assert (
@@ -76,8 +79,8 @@ def test_rules_command_and_letter_download(
 
 
 def test_leader_signs_on_the_ranking_page(client, operator, supervisor, leader, hrss, hrss_handler):
-    ticket = handling(operator, hrss, hrss_handler)
-    services.raise_supervision(actor=supervisor, ticket=ticket, level=5, reason="久拖不决")
+    ticket = handled_ticket(operator, hrss, hrss_handler)
+    supervision.raise_supervision(actor=supervisor, ticket=ticket, level=5, reason="久拖不决")
     login(client, leader)
     page = client.get(reverse("hotline:ranking")).content.decode()
     assert 'data-testid="signoff"' in page

@@ -5,8 +5,9 @@ from django.urls import reverse
 
 from banhao.accounts.roles import Role
 from banhao.audit.models import AuditRecord
-from banhao.hotline import services
 from banhao.hotline.models import Category, Ticket
+from banhao.hotline.services import handling, supervision
+from banhao.hotline.services.intake import TicketIntake, register_ticket
 from banhao.hotline.states import Channel, TicketStatus
 from banhao.testing import PASSWORD, make_user
 
@@ -18,7 +19,6 @@ def login(client, user):
 
 def ticket_for(operator, **extra):
     values = {
-        "actor": operator,
         "channel": Channel.PHONE,
         "description": "包工头拖欠农民工工资",
         "contact_name": "王五",
@@ -26,7 +26,7 @@ def ticket_for(operator, **extra):
         "category": Category.objects.get(code="wages"),
     }
     values.update(extra)
-    return services.register_ticket(**values)
+    return register_ticket(actor=operator, intake=TicketIntake(**values))
 
 
 def test_operator_takes_a_call_through_the_form(client, operator, nanma):
@@ -104,7 +104,7 @@ def test_citizen_files_on_the_web_and_sees_own_tickets_only(client, seeded):
 def test_ticket_page_authorisation(
     client, who, status, operator, hrss, market_handler, hrss_handler, leader
 ):
-    ticket = services.dispatch(actor=operator, ticket=ticket_for(operator), department=hrss)
+    ticket = handling.dispatch(actor=operator, ticket=ticket_for(operator), department=hrss)
     users = {
         "other_unit": market_handler,
         "own_unit": hrss_handler,
@@ -146,12 +146,12 @@ def test_page_authorisation_matrix(client, request, name, allowed, refused, seed
 def test_unit_sees_contact_masked_until_granted_and_each_full_view_is_audited(
     client, operator, supervisor, hrss, hrss_handler
 ):
-    ticket = services.dispatch(actor=operator, ticket=ticket_for(operator), department=hrss)
+    ticket = handling.dispatch(actor=operator, ticket=ticket_for(operator), department=hrss)
     login(client, hrss_handler)
     page = client.get(reverse("hotline:ticket", args=[ticket.pk])).content.decode()
     assert "139****1234" in page and "13905331234" not in page
     assert not AuditRecord.objects.filter(event_type="personal_data.viewed").exists()
-    services.grant_contact_access(actor=supervisor, ticket=ticket, purpose="承办单位回访")
+    supervision.grant_contact_access(actor=supervisor, ticket=ticket, purpose="承办单位回访")
     page = client.get(reverse("hotline:ticket", args=[ticket.pk])).content.decode()
     assert "13905331234" in page
     view = AuditRecord.objects.get(event_type="personal_data.viewed")
@@ -196,7 +196,7 @@ def test_actions_through_pages_and_stale_form_conflict(client, operator, hrss, h
 
 
 def test_other_unit_cannot_act(client, operator, hrss, market_handler):
-    ticket = services.dispatch(actor=operator, ticket=ticket_for(operator), department=hrss)
+    ticket = handling.dispatch(actor=operator, ticket=ticket_for(operator), department=hrss)
     login(client, market_handler)
     response = client.post(reverse("hotline:ticket_action", args=[ticket.pk, "accept"]))
     assert response.status_code == 404
@@ -219,7 +219,7 @@ def test_queue_query_count_is_constant(client, operator, django_assert_max_num_q
 def test_ticket_page_query_count_is_constant(
     client, operator, hrss, hrss_handler, django_assert_max_num_queries
 ):
-    ticket = services.dispatch(actor=operator, ticket=ticket_for(operator), department=hrss)
+    ticket = handling.dispatch(actor=operator, ticket=ticket_for(operator), department=hrss)
     login(client, hrss_handler)
     url = reverse("hotline:ticket", args=[ticket.pk])
     client.get(url)
@@ -227,19 +227,19 @@ def test_ticket_page_query_count_is_constant(
         client.get(url)
     for i in range(10):
         ticket_for(operator, contact_phone="13905331234", description=f"又来电 {i}")
-    services.accept(actor=hrss_handler, ticket=ticket)
+    handling.accept(actor=hrss_handler, ticket=ticket)
     with django_assert_max_num_queries(len(few.captured_queries) + 2):
         client.get(url)
 
 
 def test_ranking_page_and_exports(client, operator, supervisor, hrss, hrss_handler):
     now = dt.datetime.now(dt.UTC)
-    ticket = services.dispatch(
+    ticket = handling.dispatch(
         actor=operator, ticket=ticket_for(operator), department=hrss, now=now
     )
-    services.accept(actor=hrss_handler, ticket=ticket, now=now)
-    services.reply(actor=hrss_handler, ticket=ticket, text="已处理", now=now)
-    services.callback(
+    handling.accept(actor=hrss_handler, ticket=ticket, now=now)
+    handling.reply(actor=hrss_handler, ticket=ticket, text="已处理", now=now)
+    handling.callback(
         actor=operator, ticket=ticket, satisfaction="satisfied", resolution="resolved", now=now
     )
     login(client, supervisor)

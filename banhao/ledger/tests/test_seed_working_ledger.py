@@ -10,6 +10,7 @@ from banhao.catalog.tests.gazette import gazette_text
 from banhao.core import seeding
 from banhao.ledger.models import LedgerTask, Source, TaskUnit
 from banhao.org.models import Department
+from banhao.portal.seeding import run_all
 
 pytestmark = pytest.mark.django_db
 
@@ -265,12 +266,12 @@ def test_loading_again_changes_nothing_and_keeps_the_office_schedule(seeded):
         deadline=datetime.date(2024, 12, 31), cycle="monthly", name="edited"
     )
     tally = seeding.Tally()
-    seeding.run_all(tally=tally)
+    run_all(tally=tally)
     assert dict(tally.updated) == {"ledger_tasks": 1}
     assert not tally.created
     task.refresh_from_db()
     assert task.name == "提升重点场景银行卡受理覆盖率"
     assert (task.deadline, task.cycle) == (datetime.date(2024, 12, 31), "monthly")
     again = seeding.Tally()
-    seeding.run_all(tally=again)
+    run_all(tally=again)
     assert again.changed == 0

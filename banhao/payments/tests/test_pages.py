@@ -8,10 +8,10 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
 from banhao.accounts.roles import Role
-from banhao.payments import services
 from banhao.payments.admin import validate_rule
 from banhao.payments.generator import generate_places, load_demo_register
 from banhao.payments.models import Place
+from banhao.payments.services import inspections, reports
 from banhao.testing import PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db
@@ -27,8 +27,8 @@ def test_staff_pages_run_a_constant_number_of_queries(
     admin = make_user(Role.ADMIN)
     client.login(username=admin.username, password=PASSWORD)
     shop = Place.objects.filter(kind="merchant").first()
-    services.submit_report(place=shop, kind="cash_refused", description="拒收现金")
-    services.record_inspection(
+    reports.submit_report(place=shop, kind="cash_refused", description="拒收现金")
+    inspections.record_inspection(
         actor=admin,
         place=shop,
         kind="routine",
@@ -39,8 +39,8 @@ def test_staff_pages_run_a_constant_number_of_queries(
         assert client.get(path).status_code == 200
     generate_places(300, seed=9)
     for place in Place.objects.filter(kind="merchant")[:10]:
-        services.submit_report(place=place, kind="cash_refused", description="拒收现金")
-        services.record_inspection(
+        reports.submit_report(place=place, kind="cash_refused", description="拒收现金")
+        inspections.record_inspection(
             actor=admin,
             place=place,
             kind="routine",

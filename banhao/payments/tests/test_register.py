@@ -7,10 +7,11 @@ import pytest
 from banhao.accounts.roles import Role
 from banhao.audit.models import AuditRecord
 from banhao.core import seeding
-from banhao.payments import services
 from banhao.payments.errors import PaymentsError
 from banhao.payments.generator import generate_places, load_demo_register
 from banhao.payments.models import Bank, CapabilityFact, FactSource, Place
+from banhao.payments.services import capabilities, places
+from banhao.portal.seeding import run_all
 from banhao.testing import PASSWORD, make_user
 
 from . import factories
@@ -29,7 +30,7 @@ def test_seed_loads_banks_and_rules_idempotently(seeded):
         "rcb",
     ]
     tally = seeding.Tally()
-    seeding.run_all(tally=tally)
+    run_all(tally=tally)
     assert tally.changed == 0
     from banhao.payments.models import PaymentTarget
 
@@ -69,7 +70,7 @@ def test_generate_places_adds_volume(seeded):
 def test_bank_clerk_records_capabilities_with_history(seeded):
     clerk = factories.bank_clerk("icbc")
     atm = factories.atm("icbc")
-    services.record_capabilities(
+    capabilities.record_capabilities(
         actor=clerk,
         place=atm,
         values={"foreign_card_withdrawal": False},
@@ -77,7 +78,7 @@ def test_bank_clerk_records_capabilities_with_history(seeded):
         source=FactSource.BANK,
         source_note="月报 2024-09",
     )
-    services.record_capabilities(
+    capabilities.record_capabilities(
         actor=clerk,
         place=atm,
         values={"foreign_card_withdrawal": True, "card_visa": True},
@@ -115,7 +116,7 @@ def test_an_older_fact_enters_history_but_not_the_current_value(seeded):
     clerk = factories.bank_clerk("icbc")
     atm = factories.atm("icbc")
     for day, value in ((D(2024, 10, 1), True), (D(2024, 8, 1), False)):
-        services.record_capabilities(
+        capabilities.record_capabilities(
             actor=clerk, place=atm, values={"cash": value}, observed_on=day, source="bank"
         )
     atm.refresh_from_db()
@@ -128,11 +129,11 @@ def test_concurrent_edit_is_refused_and_changes_nothing(seeded):
     clerk = factories.bank_clerk("icbc")
     atm = factories.atm("icbc")
     stale_version = atm.version
-    services.record_capabilities(
+    capabilities.record_capabilities(
         actor=clerk, place=atm, values={"cash": True}, observed_on=D(2024, 10, 1), source="bank"
     )
     with pytest.raises(PaymentsError) as exc:
-        services.record_capabilities(
+        capabilities.record_capabilities(
             actor=clerk,
             place=atm,
             values={"cash": False},
@@ -171,7 +172,7 @@ def test_who_may_update_an_atm(seeded, who, allowed):
     }[who]()
 
     def act():
-        services.record_capabilities(
+        capabilities.record_capabilities(
             actor=actor, place=atm, values={"cash": True}, observed_on=D(2024, 10, 1), source="bank"
         )
 
@@ -191,12 +192,12 @@ def test_future_dates_and_empty_updates_are_refused(seeded):
     clerk = factories.bank_clerk("icbc")
     atm = factories.atm("icbc")
     with pytest.raises(PaymentsError) as exc:
-        services.record_capabilities(
+        capabilities.record_capabilities(
             actor=clerk, place=atm, values={"cash": True}, observed_on=D(2999, 1, 1), source="bank"
         )
     assert exc.value.code == "future_date"
     with pytest.raises(PaymentsError) as exc:
-        services.record_capabilities(
+        capabilities.record_capabilities(
             actor=clerk, place=atm, values={}, observed_on=D(2024, 1, 1), source="bank"
         )
     assert exc.value.code == "no_values"
@@ -225,14 +226,14 @@ def _place_data(**extra):
 
 def test_units_register_places_of_their_own(seeded):
     commerce = factories.unit_handler("县商务局")
-    shop = services.register_place(actor=commerce, code="YY-M-1", data=_place_data())
+    shop = places.register_place(actor=commerce, code="YY-M-1", data=_place_data())
     assert (shop.department.name, shop.supervising_department.name, shop.bank) == (
         "县商务局",
         "县商务局",
         None,
     )
     clerk = factories.bank_clerk("abc")
-    atm = services.register_place(
+    atm = places.register_place(
         actor=clerk, code="YY-ATM-1", data=_place_data(kind="atm", sector="shopping")
     )
     assert (atm.bank.code, atm.sector, atm.department_id, atm.supervising_department.name) == (
@@ -248,7 +249,7 @@ def test_units_register_places_of_their_own(seeded):
         (commerce, _place_data(), "code_taken"),
     ):
         with pytest.raises(PaymentsError) as exc:
-            services.register_place(
+            places.register_place(
                 actor=actor, code="YY-M-1" if code == "code_taken" else "X", data=data
             )
         assert exc.value.code == code

@@ -5,8 +5,9 @@ import datetime
 import pytest
 
 from banhao.accounts.roles import Role
-from banhao.payments import selectors, services
+from banhao.payments import selectors
 from banhao.payments.models import Category, PaymentTarget, Sector
+from banhao.payments.services import capabilities
 from banhao.testing import PASSWORD, make_user
 
 from . import factories
@@ -26,7 +27,7 @@ def test_atm_target_counts_only_the_four_banks_and_recorded_yes(seeded):
     c = coverage("atm_foreign_card_withdrawal")
     assert (c.population, c.covered, str(c.percent), c.met) == (3, 1, "33.3", False)
     clerk = factories.bank_clerk("ccb")
-    services.record_capabilities(
+    capabilities.record_capabilities(
         actor=clerk,
         place=short,
         values={"foreign_card_withdrawal": True},

@@ -9,9 +9,9 @@ import pytest
 from banhao.accounts.roles import Role
 from banhao.audit.models import AuditRecord
 from banhao.notifications.models import Notification
-from banhao.payments import services
 from banhao.payments.errors import PaymentsError
 from banhao.payments.models import FollowUpTask, Inspection, ProblemReport
+from banhao.payments.services import capabilities, handoff, inspections, reports
 from banhao.payments.states import EnforcementStatus, HandoffStatus, TaskStatus
 from banhao.testing import PASSWORD, make_user
 
@@ -89,7 +89,7 @@ def test_stale_form_is_refused_and_keeps_what_was_typed(seeded, client):
     atm = factories.atm("icbc")
     clerk = login(client, factories.bank_clerk("icbc"))
     stale = atm.version
-    services.record_capabilities(
+    capabilities.record_capabilities(
         actor=clerk, place=atm, values={"cash": True}, observed_on=D(2024, 9, 1), source="bank"
     )
     response = client.post(
@@ -115,7 +115,7 @@ def test_inspection_updates_capabilities_and_opens_tasks(seeded):
     inspector = factories.unit_handler("县商务局")
     handler = factories.unit_handler("县商务局")
     shop = factories.merchant(card_visa=True, cash=True)
-    inspection = services.record_inspection(
+    inspection = inspections.record_inspection(
         actor=inspector,
         place=shop,
         kind="unannounced",
@@ -136,7 +136,7 @@ def test_inspection_updates_capabilities_and_opens_tasks(seeded):
     assert shop.facts.filter(source="inspection").count() == 3
     assert Notification.objects.filter(recipient=handler, kind="payments.task").count() == 2
     # a second visit finding the same fault joins the open task
-    services.record_inspection(
+    inspections.record_inspection(
         actor=inspector,
         place=shop,
         kind="routine",
@@ -149,7 +149,7 @@ def test_inspection_updates_capabilities_and_opens_tasks(seeded):
 def test_inspection_refused_for_other_units_changes_nothing(seeded):
     shop = factories.merchant()
     with pytest.raises(PaymentsError):
-        services.record_inspection(
+        inspections.record_inspection(
             actor=factories.unit_handler("县卫生健康局"),
             place=shop,
             kind="routine",
@@ -163,7 +163,7 @@ def test_inspection_refused_for_other_units_changes_nothing(seeded):
 def test_closing_a_task_once(seeded, client):
     handler = factories.unit_handler("县商务局")
     shop = factories.merchant()
-    services.record_inspection(
+    inspections.record_inspection(
         actor=handler,
         place=shop,
         kind="routine",
@@ -171,9 +171,9 @@ def test_closing_a_task_once(seeded, client):
         findings=[("card_visa", False, "")],
     )
     task = FollowUpTask.objects.get()
-    services.close_task(actor=handler, task=task, status="done", resolution="已更换终端")
+    inspections.close_task(actor=handler, task=task, status="done", resolution="已更换终端")
     with pytest.raises(PaymentsError) as exc:
-        services.close_task(actor=handler, task=task, status="cancelled", resolution="x")
+        inspections.close_task(actor=handler, task=task, status="cancelled", resolution="x")
     assert exc.value.code == "task_closed"
     task.refresh_from_db()
     assert (task.status, task.resolution, task.closed_by) == ("done", "已更换终端", handler)
@@ -209,7 +209,7 @@ def wait_for(predicate, timeout=30.0) -> bool:
 @pytest.mark.django_db(transaction=True)
 def test_cash_refusal_report_reaches_the_hotline(seeded, client):
     """Through the real job: in-process after commit, or a Celery worker with PostgreSQL."""
-    assert services._hotline_intake() is not None, "the hotline offers register_ticket"
+    assert handoff._hotline_intake() is not None, "the hotline offers register_ticket"
     shop = factories.merchant()
     response = client.post(
         f"/pay/place/{shop.pk}/report/",
@@ -239,15 +239,15 @@ def test_report_is_kept_pending_without_a_hotline_and_retried(seeded, monkeypatc
     # Within this test's transaction the after-commit job does not run, so hand_off is called
     # here directly: first without a hotline intake, then by the retry with it.
     shop = factories.merchant()
-    report = services.submit_report(place=shop, kind="card_refused", description="Visa 被拒")
-    monkeypatch.setattr(services, "_hotline_intake", lambda: None)
-    services.hand_off(report.pk)
+    report = reports.submit_report(place=shop, kind="card_refused", description="Visa 被拒")
+    monkeypatch.setattr(handoff, "_hotline_intake", lambda: None)
+    handoff.hand_off(report.pk)
     report.refresh_from_db()
     assert (report.handoff_status, report.handoff_attempts) == (HandoffStatus.PENDING, 1)
     assert report.handoff_error == "hotline intake not available yet"
     monkeypatch.undo()
-    assert services._hotline_intake() is not None, "the hotline offers register_ticket"
-    assert services.hand_off_pending_reports() == (1, 0)
+    assert handoff._hotline_intake() is not None, "the hotline offers register_ticket"
+    assert handoff.hand_off_pending_reports() == (1, 0)
     report.refresh_from_db()
     assert (report.handoff_status, report.handoff_attempts) == (HandoffStatus.HANDED_OFF, 2)
     assert report.enforcement_status == ""
@@ -269,17 +269,17 @@ def test_report_form_errors_keep_input(seeded, client):
 
 def test_cash_refusal_enforcement(seeded, client):
     shop = factories.merchant()
-    report = services.submit_report(place=shop, kind="cash_refused", description="拒收现金")
+    report = reports.submit_report(place=shop, kind="cash_refused", description="拒收现金")
     pboc = factories.unit_handler("中国人民银行淄博市分行沂源营业管理部")
     commerce = factories.unit_handler("县商务局")
     with pytest.raises(PaymentsError) as exc:
-        services.advance_enforcement(actor=commerce, report=report, status="investigating")
+        reports.advance_enforcement(actor=commerce, report=report, status="investigating")
     assert exc.value.code == "enforcement_not_allowed"
     with pytest.raises(PaymentsError) as exc:
-        services.advance_enforcement(actor=pboc, report=report, status="penalised")
+        reports.advance_enforcement(actor=pboc, report=report, status="penalised")
     assert exc.value.code == "enforcement_refused"
-    services.advance_enforcement(actor=pboc, report=report, status="investigating")
-    services.advance_enforcement(actor=pboc, report=report, status="penalised", note="罚款公示")
+    reports.advance_enforcement(actor=pboc, report=report, status="investigating")
+    reports.advance_enforcement(actor=pboc, report=report, status="penalised", note="罚款公示")
     report.refresh_from_db()
     assert (report.enforcement_status, report.enforcement_note) == ("penalised", "罚款公示")
     assert AuditRecord.objects.filter(event_type="payments.cash_refusal.enforcement").count() == 2

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from banhao.hotline.services import apply_supervision_rules
+from banhao.hotline.services.supervision import apply_supervision_rules
 
 
 class Command(BaseCommand):
