@@ -20,7 +20,7 @@ def register_citizen(
     id_number = clean_id_number(id_number)
     phone = clean_mobile(phone) if phone else ""
     if User.objects.filter(id_number=id_number).exists():
-        raise errors.AccountError(*errors.DUPLICATE_ID_NUMBER)
+        raise errors.AccountError(errors.DUPLICATE_ID_NUMBER)
     user = User(
         username=username, role=Role.CITIZEN, full_name=full_name, id_number=id_number, phone=phone
     )
@@ -52,7 +52,7 @@ def register_enterprise(
     credit_code = clean_credit_code(credit_code)
     phone = clean_mobile(phone) if phone else ""
     if User.objects.filter(credit_code=credit_code).exists():
-        raise errors.AccountError(*errors.DUPLICATE_CREDIT_CODE)
+        raise errors.AccountError(errors.DUPLICATE_CREDIT_CODE)
     user = User(
         username=username,
         role=Role.ENTERPRISE,
@@ -91,7 +91,7 @@ def create_staff(
     role = Role(role)
     User.username_validator(username)
     if (role in DEPARTMENT_ROLES and department is None) or (role in VENUE_ROLES and venue is None):
-        raise errors.AccountError(*errors.UNIT_REQUIRED)
+        raise errors.AccountError(errors.UNIT_REQUIRED)
     user = User(
         username=username,
         role=role,

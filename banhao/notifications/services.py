@@ -7,9 +7,10 @@ recipient and event key) is recognised and sends nothing more.
 
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from banhao.core import rows
+from banhao.core.i18n import user_language
 
 from .models import Channel, Delivery, DeliveryStatus, Notification
 from .sms import get_backend
@@ -103,3 +104,43 @@ def mark_all_read(*, user) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+
+
+def notify_unit_staff(
+    department,
+    *,
+    event_key: str,
+    kind: str,
+    title,
+    body="",
+    url: str = "",
+    params: dict | None = None,
+    roles=None,
+    channels: tuple[str, ...] = (),
+) -> int:
+    """Tell a unit's staff (``accounts.selectors.unit_staff``: handlers and the head unless
+    ``roles`` says otherwise). ``title`` and ``body`` may be lazy messages with ``%(name)s``
+    placeholders filled from ``params`` (lazy values too): each recipient reads them in their
+    own language. Returns how many were told (a repeated event tells nobody again)."""
+    from banhao.accounts.selectors import unit_staff
+
+    staff = unit_staff(department) if roles is None else unit_staff(department, roles)
+    told = 0
+    for user in staff:
+        with translation.override(user_language(user)):
+            values = {k: str(v) for k, v in (params or {}).items()}
+            text = str(title) % values if values else str(title)
+            detail = str(body) % values if values and body else str(body)
+        told += (
+            notify(
+                recipient=user,
+                event_key=event_key,
+                kind=kind,
+                title=text,
+                body=detail,
+                url=url,
+                channels=channels,
+            )
+            is not None
+        )
+    return told

@@ -23,6 +23,7 @@ from banhao.archives.models import Enterprise
 from banhao.audit.models import AuditAction
 from banhao.audit.services import record
 from banhao.core.i18n import user_language
+from banhao.core.states import check_transition
 from banhao.notifications.services import notify
 
 from . import access, errors, matching, rules
@@ -179,12 +180,14 @@ def _transition(actor, policy: Policy, target: str, check: Callable[[Policy], No
     policy = Policy.objects.select_for_update().get(pk=policy.pk)
     if actor is not None and not access.can_write(actor, policy.department_id):
         raise PolicyError(errors.NOT_ALLOWED)
-    if target not in POLICY_TRANSITIONS[PolicyState(policy.state)]:
-        raise PolicyError(
-            errors.TRANSITION,
-            current=PolicyState(policy.state).label,
-            target=PolicyState(target).label,
-        )
+    check_transition(
+        policy.state,
+        target,
+        POLICY_TRANSITIONS,
+        error=errors.TRANSITION,
+        refused=errors.TransitionRefused,
+        choices=PolicyState,
+    )
     if check:
         check(policy)
     before = policy.state
@@ -562,8 +565,13 @@ def _decide(actor, grant: Grant, target: str) -> Grant:
     )
     if not access.can_write(actor, grant.policy.department_id):
         raise PolicyError(errors.NOT_ALLOWED)
-    if target not in GRANT_TRANSITIONS[GrantState(grant.state)]:
-        raise PolicyError(errors.GRANT_DECIDED)
+    check_transition(
+        grant.state,
+        target,
+        GRANT_TRANSITIONS,
+        error=errors.GRANT_DECIDED,
+        refused=errors.TransitionRefused,
+    )
     return grant
 
 
