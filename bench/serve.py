@@ -50,7 +50,7 @@ def serve(
     workers: int | None = None,
     threads: int = 0,
     ready: str | None = "/accounts/login/",
-    timeout: float = 60,
+    timeout: float = 180,
 ) -> Iterator[Server]:
     """gunicorn serving ``banhao.wsgi`` on a free loopback port with ``env`` (the throwaway
     database's), until the block ends. ``threads`` > 0 runs gthread workers (keep-alive); the
@@ -89,19 +89,24 @@ def serve(
 def _wait_until_ready(server: Server, ready: str | None, timeout: float) -> None:
     import httpx
 
+    # Generous: on a loaded machine two workers took 70 s to import Django and answer.
     deadline = time.monotonic() + timeout
+    last = "no answer"
     while True:
         try:
             if ready is None:
                 with socket.create_connection(("127.0.0.1", server.port), timeout=2):
                     return
-            elif httpx.get(server.base_url + ready, timeout=5).status_code == 200:
-                return
-        except (OSError, httpx.TransportError):
-            pass
+            else:
+                response = httpx.get(server.base_url + ready, timeout=10, trust_env=False)
+                if response.status_code == 200:
+                    return
+                last = f"{ready} answered {response.status_code}"
+        except (OSError, httpx.TransportError) as exc:
+            last = repr(exc)
         if server.process.poll() is not None or time.monotonic() > deadline:
-            raise BenchError("gunicorn did not start.")
-        time.sleep(0.3)
+            raise BenchError(f"gunicorn did not start ({last}).")
+        time.sleep(0.5)
 
 
 def login(client, username: str, password: str, *, api: bool = False) -> None:

@@ -23,7 +23,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from .errors import DomainError
 
 
-class Problem(Schema):
+class ErrorProblem(Schema):
     field: str | None = Field(None, description="The input this problem is about.")
     code: str
     message: str
@@ -35,7 +35,7 @@ class ErrorOut(Schema):
     code: str = Field(..., description="Stable, for programs (e.g. ``bad_phone``).")
     message: str = Field(..., description="For people, in the request's language.")
     field: str | None = Field(None, description="The input the error is about, if one.")
-    problems: list[Problem] = Field(
+    problems: list[ErrorProblem] = Field(
         [], description="Every problem at once, when there are several."
     )
 
@@ -137,7 +137,8 @@ def declare_errors(schema: dict) -> None:
     operation's own declaration of a status, if any, is kept)."""
     definition = ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")
     components = schema.setdefault("components", {}).setdefault("schemas", {})
-    components.update(definition.pop("$defs", {}))
+    for name, nested in definition.pop("$defs", {}).items():
+        components.setdefault(name, nested)
     components["ErrorOut"] = definition
     ref = {"$ref": "#/components/schemas/ErrorOut"}
     for operations in schema.get("paths", {}).values():

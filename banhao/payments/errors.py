@@ -2,11 +2,17 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from banhao.core import states as core_states
 from banhao.core.errors import DomainError, ErrorCode
 
 
 class PaymentsError(DomainError):
     """A refused payments operation."""
+
+
+class TransitionRefused(core_states.TransitionRefused, PaymentsError):
+    """A task or case whose status does not allow the step (someone may have acted first);
+    for ``check_transition(..., refused=errors.TransitionRefused)``."""
 
 
 CONFLICT = ErrorCode(
