@@ -1,11 +1,15 @@
-"""The versioned HTTP API. Each app contributes a router; the schema is at /api/schema/."""
+"""The versioned HTTP API. Each app contributes a router; the schema is at /api/schema/.
 
-from ninja import NinjaAPI
+Every refusal answers with one shape, ``{"code", "message", "field", "problems"}``
+(``banhao.core.api``): handlers raise the app's ``DomainError`` and never catch it.
+"""
+
 from ninja.security import django_auth
 
 from banhao.accounts.api import router as accounts_router
 from banhao.archives.api import router as archives_router
 from banhao.catalog.api import router as catalog_router
+from banhao.core.api import BanhaoAPI
 from banhao.hotline.api import router as hotline_router
 from banhao.ledger.api import router as ledger_router
 from banhao.notifications.api import router as notifications_router
@@ -13,10 +17,15 @@ from banhao.onething.api import router as onething_router
 from banhao.payments.api import router as payments_router
 from banhao.policies.api import router as policies_router
 
-api = NinjaAPI(
+api = BanhaoAPI(
     title="Banhao API",
     version="1",
-    description="HTTP API of Banhao (办好). Session authentication; CSRF token required for writes.",
+    description=(
+        "HTTP API of Banhao (办好). Session authentication; CSRF token required for writes. "
+        "Every error answers with one shape: `code` (stable, for programs), `message` (in the "
+        "request's language), `field` (the input it is about, or null) and `problems` (every "
+        "problem at once, when there are several)."
+    ),
     openapi_url="/schema/",
     docs_url="/docs/",
     auth=django_auth,

@@ -12,11 +12,13 @@ from banhao.audit.models import AuditAction
 from banhao.audit.services import record
 from banhao.core.i18n import user_language
 from banhao.core.identifiers import clean_credit_code, clean_id_number, clean_mobile
+from banhao.notifications.services import notify
 
 from . import errors, identity, identity_errors
 from .identity import AssuranceLevel, Authority, ClaimState, IdentityKind, VerificationMethod
 from .models import IdentityClaim, IdentityConflict, IdentityVerification, User
 from .roles import DEPARTMENT_ROLES, PUBLIC_ROLES, VENUE_ROLES, Role
+from .selectors import unit_staff
 
 
 @transaction.atomic
@@ -140,9 +142,9 @@ def verify_identity(
     assurance = AssuranceLevel(assurance)
     user = User.objects.select_for_update().get(pk=user.pk)
     if user.role not in PUBLIC_ROLES or not user.is_active:
-        raise errors.AccountError(*identity_errors.NOT_PUBLIC_ACCOUNT)
+        raise errors.AccountError(identity_errors.NOT_PUBLIC_ACCOUNT)
     if assurance < identity.MIN_HOLDER_ASSURANCE:
-        raise errors.AccountError(*identity_errors.LOW_ASSURANCE)
+        raise errors.AccountError(identity_errors.LOW_ASSURANCE)
     kind = _kind_of(user)
     identifier = _clean_identifier(kind, identifier)
     documents = (
@@ -151,19 +153,19 @@ def verify_identity(
     if method == VerificationMethod.IN_PERSON and (
         verified_by is None or document_type not in documents
     ):
-        raise errors.AccountError(*identity_errors.DOCUMENT_REQUIRED)
+        raise errors.AccountError(identity_errors.DOCUMENT_REQUIRED)
     if document_type and document_type not in documents:
-        raise errors.AccountError(*identity_errors.DOCUMENT_REQUIRED)
+        raise errors.AccountError(identity_errors.DOCUMENT_REQUIRED)
     if kind == IdentityKind.ENTERPRISE:
         authority = Authority(authority) if authority else ""
         if not authority:
-            raise errors.AccountError(*identity_errors.AUTHORITY_REQUIRED)
+            raise errors.AccountError(identity_errors.AUTHORITY_REQUIRED)
     else:
         authority = ""
     field = _identifier_field(kind)
     current = getattr(user, field)
     if user.identity_verified_at is not None and current != identifier:
-        raise errors.AccountError(*identity_errors.VERIFIED_OTHERWISE)
+        raise errors.AccountError(identity_errors.VERIFIED_OTHERWISE)
     digest = identity.claim_digest(identifier)
     claim = (
         IdentityClaim.objects.select_for_update()
@@ -172,18 +174,18 @@ def verify_identity(
     )
     if claim is not None and claim.digest != digest:
         if method == VerificationMethod.IN_PERSON:
-            raise errors.AccountError(*identity_errors.DOCUMENT_MISMATCH)
+            raise errors.AccountError(identity_errors.DOCUMENT_MISMATCH)
         # The unified login vouches for the identifier itself; the account's own typo goes.
         _resolve(claim, ClaimState.VOIDED)
         claim = None
     elif claim is None and current != identifier and method == VerificationMethod.IN_PERSON:
-        raise errors.AccountError(*identity_errors.DOCUMENT_MISMATCH)
+        raise errors.AccountError(identity_errors.DOCUMENT_MISMATCH)
     if (
         User.objects.filter(identity_verified_at__isnull=False, **{field: identifier})
         .exclude(pk=user.pk)
         .exists()
     ):
-        raise errors.AccountError(*identity_errors.IDENTITY_TAKEN)
+        raise errors.AccountError(identity_errors.IDENTITY_TAKEN)
     before = {"verified": user.identity_verified_at is not None, "name": _name_of(user)}
     now = timezone.now()
     setattr(user, field, identifier)
@@ -200,7 +202,7 @@ def verify_identity(
             user.save(update_fields=fields)
     except IntegrityError as exc:
         # A concurrent verification of the same identity on another account won the race.
-        raise errors.AccountError(*identity_errors.IDENTITY_TAKEN) from exc
+        raise errors.AccountError(identity_errors.IDENTITY_TAKEN) from exc
     if claim is not None:
         _resolve(claim, ClaimState.VERIFIED)
     verification = IdentityVerification.objects.create(
@@ -253,7 +255,7 @@ def verify_in_person(
     """A window clerk checked the ID card (or the business licence and the person's authority)
     of the person in front of them, who holds ``user``."""
     if not identity.may_verify(clerk):
-        raise errors.AccountError(*identity_errors.NOT_A_VERIFIER)
+        raise errors.AccountError(identity_errors.NOT_A_VERIFIER)
     return verify_identity(
         user,
         identifier=document_number,
@@ -344,7 +346,7 @@ def create_staff(
     role = Role(role)
     User.username_validator(username)
     if (role in DEPARTMENT_ROLES and department is None) or (role in VENUE_ROLES and venue is None):
-        raise errors.AccountError(*errors.UNIT_REQUIRED)
+        raise errors.AccountError(errors.UNIT_REQUIRED)
     user = User(
         username=username,
         role=role,
@@ -423,3 +425,41 @@ def record_failed_login(*, username: str) -> None:
         event_type="account.login_failed",
         summary=username[:150],
     )
+
+
+def notify_unit_staff(
+    department,
+    *,
+    event_key: str,
+    kind: str,
+    title,
+    body="",
+    url: str = "",
+    params: dict | None = None,
+    roles=None,
+    channels: tuple[str, ...] = (),
+) -> int:
+    """Tell a unit's staff (``selectors.unit_staff``: handlers and the head unless
+    ``roles`` says otherwise). ``title`` and ``body`` may be lazy messages with ``%(name)s``
+    placeholders filled from ``params`` (lazy values too): each recipient reads them in their
+    own language. Returns how many were told (a repeated event tells nobody again)."""
+    staff = unit_staff(department) if roles is None else unit_staff(department, roles)
+    told = 0
+    for user in staff:
+        with translation.override(user_language(user)):
+            values = {k: str(v) for k, v in (params or {}).items()}
+            text = str(title) % values if values else str(title)
+            detail = str(body) % values if values and body else str(body)
+        told += (
+            notify(
+                recipient=user,
+                event_key=event_key,
+                kind=kind,
+                title=text,
+                body=detail,
+                url=url,
+                channels=channels,
+            )
+            is not None
+        )
+    return told

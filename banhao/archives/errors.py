@@ -1,12 +1,8 @@
 """Errors of the archives, with messages in the user's language."""
 
+from banhao.core.errors import CodeAndMessage
 
-class ArchiveError(Exception):
-    """A refused operation; ``code`` is stable for API clients, ``message`` is translated."""
 
-    status = 400
-
-    def __init__(self, code: str, message, **params):
-        self.code = code
-        self.message = message % params if params else message
-        super().__init__(str(self.message))
+class ArchiveError(CodeAndMessage):
+    """A refused archive operation (``archives/services.py`` raises it as
+    ``ArchiveError(code, message, **params)``)."""

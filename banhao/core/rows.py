@@ -36,6 +36,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, date, datetime
 from functools import cache, lru_cache
+from typing import TypeVar
 
 import orjson
 from django.conf import settings
@@ -321,7 +322,10 @@ def _json_dumps(value) -> bytes:
     return encoded
 
 
-def load(conn, model: type[Model], row: Sequence) -> Model:
+M = TypeVar("M", bound=Model)
+
+
+def load(conn, model: type[M], row: Sequence) -> M:
     """A row of ``reader(model)``'s columns as the instance the ORM gives (``from_db``)."""
     _columns, converters = reader(model, conn.alias)
     names = _names(model)
@@ -375,7 +379,7 @@ def _blank(model: type[Model]) -> tuple[dict, list, dict, frozenset]:
     return constant, computed, relations, names
 
 
-def new(model: type[Model], **values) -> Model:
+def new(model: type[M], **values) -> M:
     """``model(**values)`` without ``Model.__init__``'s per-field work, for the rows a hot path
     creates: values by attribute name, or a related instance by relation name (cached, as the
     constructor caches it). Anything else goes through the constructor."""
@@ -410,7 +414,7 @@ def _get_sql(model: type[Model], alias: str) -> str:
     return f"SELECT {columns} FROM {table(model, alias)} WHERE {column(model, 'pk', alias)} = %s"
 
 
-def get(model: type[Model], pk) -> Model:
+def get(model: type[M], pk) -> M:
     """``model._default_manager.get(pk=pk)``, with the statement built once."""
     if not enabled():
         return model._default_manager.get(pk=pk)

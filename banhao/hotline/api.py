@@ -5,26 +5,18 @@ import datetime as dt
 from decimal import Decimal
 
 from django.http import Http404
-from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
-from ninja.errors import HttpError
 
 from banhao.accounts.roles import PUBLIC_ROLES
 from banhao.org.models import Department
 
-from . import access, dispatch, evaluation, selectors
-from .errors import HotlineError, TransitionRefused
+from . import access, dispatch, errors, evaluation, selectors
+from .errors import HotlineError
 from .services import handling
 from .services.intake import TicketIntake, register_ticket
 from .states import Channel, TicketType, Urgency
 
 router = Router(tags=["hotline"])
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    field: str = ""
 
 
 class TicketIn(Schema):
@@ -160,18 +152,11 @@ class RankingOut(Schema):
     units: list[RankOut]
 
 
-def _fail(exc: HotlineError | TransitionRefused):
-    status = 409 if isinstance(exc, TransitionRefused) or exc.code == "conflict" else 400
-    if getattr(exc, "code", "") in ("not_centre", "not_your_unit", "not_head", "not_leader"):
-        status = 403
-    raise HttpError(status, exc.message)
-
-
 def _ticket(request, pk: int):
     return access.get_ticket_or_404(request.user, pk, selectors.ticket_queryset())
 
 
-@router.post("/tickets/", response={201: TicketOut, 400: ErrorOut})
+@router.post("/tickets/", response={201: TicketOut})
 def create_ticket(request, payload: TicketIn):
     """Take in a ticket. Citizens and enterprises file for themselves (web, mobile or API
     channel); the centre files for callers (phone channel)."""
@@ -179,36 +164,33 @@ def create_ticket(request, payload: TicketIn):
     if user.role in PUBLIC_ROLES:
         requester = user
         if payload.channel not in (Channel.WEB, Channel.MOBILE, Channel.API):
-            raise HttpError(400, _("Choose the web, mobile or API channel."))
+            raise HotlineError(errors.BAD_CHANNEL, "channel")
     elif access.is_centre(user):
         requester = None
     else:
-        raise HttpError(403, _("Only requesters and the citizen complaint centre file tickets."))
-    try:
-        category = selectors.category_by_code(payload.category) if payload.category else None
-        town = selectors.town_by_id(payload.town_id) if payload.town_id else None
-        ticket = register_ticket(
-            actor=user,
-            intake=TicketIntake(
-                channel=payload.channel,
-                description=payload.description,
-                ticket_type=payload.ticket_type,
-                category=category,
-                urgency=payload.urgency,
-                requester=requester,
-                anonymous=payload.anonymous,
-                contact_name=payload.contact_name,
-                contact_phone=payload.contact_phone,
-                contact_email=payload.contact_email,
-                town=town,
-                address=payload.address,
-                latitude=payload.latitude,
-                longitude=payload.longitude,
-                title=payload.title,
-            ),
-        )
-    except HotlineError as exc:
-        return Status(400, {"code": exc.code, "message": exc.message, "field": exc.field})
+        raise HotlineError(errors.NOT_REQUESTER)
+    category = selectors.category_by_code(payload.category) if payload.category else None
+    town = selectors.town_by_id(payload.town_id) if payload.town_id else None
+    ticket = register_ticket(
+        actor=user,
+        intake=TicketIntake(
+            channel=payload.channel,
+            description=payload.description,
+            ticket_type=payload.ticket_type,
+            category=category,
+            urgency=payload.urgency,
+            requester=requester,
+            anonymous=payload.anonymous,
+            contact_name=payload.contact_name,
+            contact_phone=payload.contact_phone,
+            contact_email=payload.contact_email,
+            town=town,
+            address=payload.address,
+            latitude=payload.latitude,
+            longitude=payload.longitude,
+            title=payload.title,
+        ),
+    )
     return Status(201, selectors.ticket_queryset().get(pk=ticket.pk))
 
 
@@ -244,10 +226,7 @@ def suggest(request, payload: SuggestIn):
 
 def _act(request, ticket_id, fn, **kwargs):
     ticket = _ticket(request, ticket_id)
-    try:
-        fn(actor=request.user, ticket=ticket, **kwargs)
-    except (HotlineError, TransitionRefused) as exc:
-        _fail(exc)
+    fn(actor=request.user, ticket=ticket, **kwargs)
     return selectors.ticket_queryset().get(pk=ticket.pk)
 
 
@@ -300,8 +279,8 @@ def callback_ticket(request, ticket_id: int, payload: CallbackIn):
 @router.get("/ranking/", response=RankingOut)
 def ranking(request, period: str = "month", date: dt.date | None = None):
     if not (access.sees_everything(request.user) or access.is_unit_staff(request.user)):
-        raise HttpError(403, _("Rankings are for staff."))
+        raise HotlineError(errors.RANKING_STAFF_ONLY)
     if period not in evaluation.PERIODS:
-        raise HttpError(400, _("Period must be week, month or year."))
+        raise HotlineError(errors.BAD_PERIOD, "period")
     start, end, rows = evaluation.ranking_with_flags(period, date or dt.date.today())
     return {"period": period, "start": start, "end": end, "units": rows}

@@ -8,6 +8,10 @@ responsibility is disputed goes to a three-party ruling (三方联动) before it
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from banhao.core.states import allowed_from, check_transition
+
+from .errors import TransitionRefused
+
 
 class TicketStatus(models.TextChoices):
     # Taken in by an operator, a web/mobile form or an API client; not yet sent to a unit.
@@ -57,23 +61,13 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
-class TransitionRefused(Exception):
-    """A transition asked of a ticket in a state that does not allow it."""
-
-    def __init__(self, action: str, status: str):
-        self.action = action
-        self.status = status
-        label = TicketStatus(status).label if status in TicketStatus.values else status
-        super().__init__(
-            _("This ticket is %(status)s; that step is not possible now. Reload the page.")
-            % {"status": label}
-        )
-        self.message = str(self)
+# The same table the other way round, as ``check_transition`` reads it.
+ALLOWED = allowed_from(TRANSITIONS)
 
 
 def check(action: str, status: str) -> None:
-    if status not in TRANSITIONS[action]:
-        raise TransitionRefused(action, status)
+    """Refuse ``action`` on a ticket in ``status`` (``TransitionRefused``, 409)."""
+    check_transition(status, action, ALLOWED, refused=TransitionRefused, choices=TicketStatus)
 
 
 class Channel(models.TextChoices):

@@ -11,16 +11,15 @@ See docs/adr/0006-ledger-and-evaluation.md.
 from django.http import Http404
 
 from banhao.accounts.access import scope_to_unit
-from banhao.accounts.roles import COUNTY_WIDE_ROLES, Role
+from banhao.accounts.roles import COUNTY_WIDE_ROLES, UNIT_ROLES, Role
 
 from .models import LedgerTask, TaskUnit, UnitRole
 
 OFFICE_NAME = "县政府办公室"
-UNIT_STAFF_ROLES = frozenset({Role.DEPT_HANDLER, Role.DEPT_HEAD})
 
 
 def is_office(user) -> bool:
-    if not getattr(user, "is_authenticated", False) or user.role not in UNIT_STAFF_ROLES:
+    if not getattr(user, "is_authenticated", False) or user.role not in UNIT_ROLES:
         return False
     cached = getattr(user, "_ledger_is_office", None)
     if cached is None:
@@ -47,7 +46,7 @@ def sees_all(user) -> bool:
 def is_unit_staff(user) -> bool:
     return (
         getattr(user, "is_authenticated", False)
-        and user.role in UNIT_STAFF_ROLES
+        and user.role in UNIT_ROLES
         and bool(user.department_id)
     )
 

@@ -5,10 +5,11 @@ import datetime as dt
 from django.http import Http404
 from django.utils import timezone
 from ninja import File, Form, Router, Schema, Status
-from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
-from . import access, schedule, selectors, services
+from banhao.core.errors import Forbidden
+
+from . import access, errors, schedule, selectors, services
 from .errors import LedgerError
 from .models import EvaluationScore
 
@@ -60,12 +61,6 @@ class ReportOut(Schema):
     evidence: list[str]
 
 
-class ErrorOut(Schema):
-    code: str
-    message: str
-    field: str
-
-
 class ScoreOut(Schema):
     unit_id: int
     unit: str
@@ -96,7 +91,7 @@ def _task_out(task, status: str) -> dict:
 
 def _require_ledger(request) -> None:
     if not access.may_use_ledger(request.user):
-        raise HttpError(403, "Not allowed.")
+        raise Forbidden()
 
 
 @router.get("/tasks/", response=list[TaskOut])
@@ -133,7 +128,7 @@ def task_detail(request, task_id: int):
     }
 
 
-@router.post("/tasks/{task_id}/reports/", response={201: ReportOut, 400: ErrorOut, 403: ErrorOut})
+@router.post("/tasks/{task_id}/reports/", response={201: ReportOut})
 def file_report(
     request,
     task_id: int,
@@ -145,18 +140,14 @@ def file_report(
     """File the caller's unit's progress report (multipart form, evidence files optional)."""
     _require_ledger(request)
     task = access.get_task_or_404(request.user, task_id)
-    try:
-        report = services.file_report(
-            actor=request.user,
-            task_id=task.pk,
-            text=text,
-            percent=percent,
-            period_start=period_start,
-            files=files or [],
-        )
-    except LedgerError as exc:
-        status = 403 if exc.code == "not_your_task" else 400
-        return Status(status, {"code": exc.code, "message": str(exc.message), "field": exc.field})
+    report = services.file_report(
+        actor=request.user,
+        task_id=task.pk,
+        text=text,
+        percent=percent,
+        period_start=period_start,
+        files=files or [],
+    )
     return Status(
         201,
         {
@@ -177,7 +168,7 @@ def file_report(
 def mine(request):
     """The open tasks of the caller's unit, earliest report due first."""
     if not access.is_unit_staff(request.user):
-        raise HttpError(403, "Only unit staff have a unit view.")
+        raise LedgerError(errors.UNIT_STAFF_ONLY)
     data = selectors.unit_obligations(
         request.user.department_id, timezone.localdate(), per_page=500
     )
@@ -188,7 +179,7 @@ def mine(request):
 def dashboard(request):
     """Counts by status, by unit, the overdue list and monthly trends (leaders and the office)."""
     if not access.sees_all(request.user):
-        raise HttpError(403, "Not allowed.")
+        raise Forbidden()
     today = timezone.localdate()
     d = selectors.dashboard(today)
     return {
@@ -213,7 +204,7 @@ def dashboard(request):
 def scores(request, evaluation_id: int):
     """Every unit's score, rank and the inputs behind each indicator value."""
     if not access.sees_all(request.user):
-        raise HttpError(403, "Not allowed.")
+        raise Forbidden()
     rows = (
         EvaluationScore.objects.filter(evaluation_id=evaluation_id)
         .select_related("unit")

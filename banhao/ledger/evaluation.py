@@ -38,7 +38,7 @@ def period_bounds(kind: str, start: dt.date) -> tuple[dt.date, dt.date]:
         )
     if kind == "year":
         return dt.date(start.year, 1, 1), dt.date(start.year, 12, 31)
-    errors.raise_error(errors.PERIOD_KIND_INVALID, "period_kind")
+    raise errors.LedgerError(errors.PERIOD_KIND_INVALID, "period_kind")
 
 
 def source_states() -> list[dict]:
@@ -128,7 +128,7 @@ def _score(rows: list[dict]) -> Decimal:
 def evaluate(*, actor, period_kind: str, period_start: dt.date) -> Evaluation:
     """Compute (or recompute) the evaluation of every unit for one period."""
     if actor is not None and not access.can_manage(actor):
-        errors.raise_error(errors.OFFICE_ONLY)
+        raise errors.LedgerError(errors.OFFICE_ONLY)
     start, end = period_bounds(period_kind, period_start)
     indicators = list(
         Indicator.objects.filter(is_active=True, weight__gt=0).order_by("position", "code")
@@ -189,15 +189,15 @@ def evaluate(*, actor, period_kind: str, period_start: dt.date) -> Evaluation:
 def set_weights(*, actor, weights: dict[str, str], active: dict[str, bool]) -> None:
     """The office sets each indicator's weight (0–100) and whether it counts."""
     if not access.can_manage(actor):
-        errors.raise_error(errors.OFFICE_ONLY)
+        raise errors.LedgerError(errors.OFFICE_ONLY)
     parsed = {}
     for code, text in weights.items():
         try:
             value = Decimal(str(text).strip())
         except InvalidOperation:
-            errors.raise_error(errors.WEIGHTS_INVALID, code)
+            raise errors.LedgerError(errors.WEIGHTS_INVALID, code) from None
         if not Decimal(0) <= value <= Decimal(100) or value != value.quantize(Decimal("0.01")):
-            errors.raise_error(errors.WEIGHTS_INVALID, code)
+            raise errors.LedgerError(errors.WEIGHTS_INVALID, code)
         parsed[code] = value
     before, after = {}, {}
     for indicator in Indicator.objects.select_for_update().filter(code__in=parsed):

@@ -3,7 +3,7 @@
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from banhao.accounts.roles import Role
+from banhao.accounts.roles import COUNTY_WIDE_ROLES, UNIT_ROLES
 from banhao.core.registry import HomeCard
 
 
@@ -27,7 +27,7 @@ CARDS = [
         title=_("My unit's key tasks"),
         description=_("What your unit owes on the key-task ledger, and when."),
         url_name="ledger:mine",
-        roles=frozenset({Role.DEPT_HANDLER, Role.DEPT_HEAD}),
+        roles=UNIT_ROLES,
         order=40,
         badge=_late_for_unit,
     ),
@@ -35,21 +35,21 @@ CARDS = [
         title=_("Key-task dashboard"),
         description=_("Tasks by status and unit, overdue tasks, evaluation ranking and trends."),
         url_name="ledger:dashboard",
-        roles=frozenset({Role.COUNTY_LEADER, Role.ADMIN}),
+        roles=COUNTY_WIDE_ROLES,
         order=10,
     ),
     HomeCard(
         title=_("Key-task ledger"),
         description=_("Every task with its source, measures, deadline, units and progress."),
         url_name="ledger:index",
-        roles=frozenset({Role.COUNTY_LEADER, Role.ADMIN, Role.DEPT_HANDLER, Role.DEPT_HEAD}),
+        roles=COUNTY_WIDE_ROLES | UNIT_ROLES,
         order=41,
     ),
     HomeCard(
         title=_("Comprehensive evaluation"),
         description=_("Each unit's score and rank per period, traceable to its inputs."),
         url_name="ledger:evaluation",
-        roles=frozenset({Role.COUNTY_LEADER, Role.ADMIN}),
+        roles=COUNTY_WIDE_ROLES,
         order=11,
     ),
 ]

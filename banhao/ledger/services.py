@@ -14,11 +14,15 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from banhao.accounts.models import User
-from banhao.accounts.roles import Role
+from banhao.accounts.roles import UNIT_HEAD_ROLES, Role
+from banhao.accounts.selectors import unit_staff
+from banhao.accounts.services import notify_unit_staff
 from banhao.audit.models import AuditAction
 from banhao.audit.services import record
+from banhao.core.states import check_transition
 from banhao.notifications.services import notify
 
 from . import access, errors, schedule
@@ -33,7 +37,7 @@ from .models import (
     TaskUnit,
     UnitRole,
 )
-from .states import Cycle, Stage, TransitionError, check_transition
+from .states import STAGE_TRANSITIONS, Cycle, Stage
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 ALLOWED_EXTENSIONS = frozenset(
@@ -83,10 +87,13 @@ def _event(task, kind: str, actor=None, unit=None, note: str = "", **data) -> Ta
 
 def _move(task, target: str) -> str:
     before = task.stage
-    try:
-        check_transition(task.stage, target)
-    except TransitionError:
-        errors.raise_error(errors.WRONG_STAGE)
+    check_transition(
+        task.stage,
+        target,
+        STAGE_TRANSITIONS,
+        error=errors.WRONG_STAGE,
+        refused=errors.TransitionRefused,
+    )
     task.stage = target
     return before
 
@@ -95,9 +102,9 @@ def _check_files(files: Iterable) -> list:
     files = [f for f in files if f]
     for f in files:
         if f.size > MAX_FILE_BYTES:
-            errors.raise_error(errors.FILE_TOO_LARGE, "files")
+            raise errors.LedgerError(errors.FILE_TOO_LARGE, "files")
         if os.path.splitext(f.name)[1].lower() not in ALLOWED_EXTENSIONS:
-            errors.raise_error(errors.FILE_TYPE, "files")
+            raise errors.LedgerError(errors.FILE_TYPE, "files")
     return files
 
 
@@ -122,10 +129,6 @@ def _save_evidence(task, files, actor, *, report=None, closure=None) -> list[Evi
     return saved
 
 
-def _staff_of(department_ids, roles=(Role.DEPT_HEAD, Role.DEPT_HANDLER)):
-    return User.objects.filter(department_id__in=department_ids, role__in=roles, is_active=True)
-
-
 def _office_heads():
     return User.objects.filter(
         department__name=access.OFFICE_NAME, role=Role.DEPT_HEAD, is_active=True
@@ -138,13 +141,13 @@ def _task_url(task) -> str:
 
 def _require_office(actor) -> None:
     if not access.can_manage(actor):
-        errors.raise_error(errors.OFFICE_ONLY)
+        raise errors.LedgerError(errors.OFFICE_ONLY)
 
 
 def _require_link(actor, task) -> TaskUnit:
     link = access.unit_link(actor, task)
     if link is None:
-        errors.raise_error(errors.NOT_YOUR_TASK)
+        raise errors.LedgerError(errors.NOT_YOUR_TASK)
     return link
 
 
@@ -165,11 +168,11 @@ def set_schedule(
     _require_office(actor)
     task = _lock(task_id)
     if task.stage == Stage.CLOSED:
-        errors.raise_error(errors.TASK_CLOSED)
+        raise errors.LedgerError(errors.TASK_CLOSED)
     cycle = Cycle(cycle)
     starts_on = starts_on or task.starts_on
     if deadline is not None and deadline < starts_on:
-        errors.raise_error(errors.DEADLINE_BEFORE_START, "deadline")
+        raise errors.LedgerError(errors.DEADLINE_BEFORE_START, "deadline")
     before = {
         "cycle": task.cycle,
         "cycle_starts_on": str(task.cycle_starts_on or ""),
@@ -209,9 +212,9 @@ def add_unit(*, actor, task_id: int, department, role: str) -> TaskUnit:
     _require_office(actor)
     task = _lock(task_id)
     if department.is_placeholder:
-        errors.raise_error(errors.NOT_YOUR_TASK)
+        raise errors.LedgerError(errors.NOT_YOUR_TASK)
     if TaskUnit.objects.filter(task=task, department=department).exists():
-        errors.raise_error(errors.UNIT_ALREADY_ON_TASK, "department")
+        raise errors.LedgerError(errors.UNIT_ALREADY_ON_TASK, "department")
     role = UnitRole(role)
     position = TaskUnit.objects.filter(task=task, role=role).count() + 1
     link = TaskUnit.objects.create(
@@ -238,13 +241,13 @@ def _period_for(task, period_start: dt.date | None, today: dt.date) -> tuple[dt.
         return today, today  # an ad-hoc report covers the day it is filed
     periods = schedule.reportable_periods(task.cycle, task.cycle_starts_on, today)
     if not periods:
-        errors.raise_error(errors.PERIOD_INVALID, "period")
+        raise errors.LedgerError(errors.PERIOD_INVALID, "period")
     if period_start is None:
         return periods[-1]
     for start, end in periods:
         if start == period_start:
             return start, end
-    errors.raise_error(errors.PERIOD_INVALID, "period")
+    raise errors.LedgerError(errors.PERIOD_INVALID, "period")
 
 
 @transaction.atomic
@@ -261,16 +264,16 @@ def file_report(
     task = _lock(task_id)
     link = _require_link(actor, task)
     if task.stage == Stage.CLOSED:
-        errors.raise_error(errors.TASK_CLOSED)
+        raise errors.LedgerError(errors.TASK_CLOSED)
     text = (text or "").strip()
     if not text:
-        errors.raise_error(errors.TEXT_REQUIRED, "text")
+        raise errors.LedgerError(errors.TEXT_REQUIRED, "text")
     try:
         percent = int(percent)
     except (TypeError, ValueError):
-        errors.raise_error(errors.PERCENT_RANGE, "percent")
+        raise errors.LedgerError(errors.PERCENT_RANGE, "percent") from None
     if not 0 <= percent <= 100:
-        errors.raise_error(errors.PERCENT_RANGE, "percent")
+        raise errors.LedgerError(errors.PERCENT_RANGE, "percent")
     files = _check_files(files)
     today = timezone.localdate()
     start, end = _period_for(task, period_start, today)
@@ -278,7 +281,7 @@ def file_report(
     if ProgressReport.objects.filter(
         task=task, unit_id=link.department_id, period_start=start
     ).exists():
-        errors.raise_error(errors.PERIOD_REPORTED, "period")
+        raise errors.LedgerError(errors.PERIOD_REPORTED, "period")
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -295,7 +298,7 @@ def file_report(
                 is_late=today > due,
             )
     except IntegrityError:
-        errors.raise_error(errors.PERIOD_REPORTED, "period")
+        raise errors.LedgerError(errors.PERIOD_REPORTED, "period") from None
     evidence = _save_evidence(task, files, actor, report=report)
     # The unit's latest percentage is that of its most recent period, not of a late catch-up.
     latest = (
@@ -343,7 +346,7 @@ def _open_closure(task) -> Closure:
         .first()
     )
     if closure is None:
-        errors.raise_error(errors.WRONG_STAGE)
+        raise errors.LedgerError(errors.WRONG_STAGE)
     return closure
 
 
@@ -373,13 +376,13 @@ def propose_closure(*, actor, task_id: int, summary: str, files: Iterable = ()) 
     link = _require_link(actor, task)
     summary = (summary or "").strip()
     if not summary:
-        errors.raise_error(errors.TEXT_REQUIRED, "summary")
+        raise errors.LedgerError(errors.TEXT_REQUIRED, "summary")
     files = _check_files(files)
     if not files:
-        errors.raise_error(errors.EVIDENCE_REQUIRED, "files")
+        raise errors.LedgerError(errors.EVIDENCE_REQUIRED, "files")
     leads = _lead_ids(task)
     if not leads:
-        errors.raise_error(errors.NO_LEAD_UNIT)
+        raise errors.LedgerError(errors.NO_LEAD_UNIT)
     before = _move(task, Stage.CLOSURE_PROPOSED)
     task.save(update_fields=["stage", "updated_at"])
     round_ = Closure.objects.filter(task=task).count() + 1
@@ -395,7 +398,7 @@ def propose_closure(*, actor, task_id: int, summary: str, files: Iterable = ()) 
                 proposed_at=timezone.now(),
             )
     except IntegrityError:
-        errors.raise_error(errors.CONCURRENT)
+        raise errors.LedgerError(errors.CONCURRENT) from None
     evidence = _save_evidence(task, files, actor, closure=closure)
     record(
         actor=actor,
@@ -420,12 +423,14 @@ def propose_closure(*, actor, task_id: int, summary: str, files: Iterable = ()) 
         )
         _event(task, "closure_lead_confirmed", actor, unit=link.department, round=round_)
     others = leads - {link.department_id} if access.can_confirm(actor, link) else leads
-    for user in _staff_of(others, roles=(Role.DEPT_HEAD,)):
-        notify(
-            recipient=user,
-            event_key=f"ledger.confirm.{task.pk}.{round_}.{user.department_id}",
+    for unit_id in others:
+        notify_unit_staff(
+            unit_id,
+            roles=UNIT_HEAD_ROLES,
+            event_key=f"ledger.confirm.{task.pk}.{round_}.{unit_id}",
             kind="ledger.confirmation_requested",
-            title=_("Confirm the closure of: %(name)s") % {"name": task.name},
+            title=gettext_lazy("Confirm the closure of: %(name)s"),
+            params={"name": task.name},
             url=_task_url(task),
         )
     _maybe_confirmed(task, closure, actor)
@@ -438,9 +443,9 @@ def confirm_closure(*, actor, task_id: int) -> Closure:
     task = _lock(task_id)
     link = _require_link(actor, task)
     if not access.can_confirm(actor, link):
-        errors.raise_error(errors.LEAD_HEAD_ONLY)
+        raise errors.LedgerError(errors.LEAD_HEAD_ONLY)
     if task.stage != Stage.CLOSURE_PROPOSED:
-        errors.raise_error(errors.WRONG_STAGE)
+        raise errors.LedgerError(errors.WRONG_STAGE)
     closure = _open_closure(task)
     try:
         with transaction.atomic():
@@ -451,7 +456,7 @@ def confirm_closure(*, actor, task_id: int) -> Closure:
                 confirmed_at=timezone.now(),
             )
     except IntegrityError:
-        errors.raise_error(errors.ALREADY_CONFIRMED)
+        raise errors.LedgerError(errors.ALREADY_CONFIRMED) from None
     record(
         actor=actor,
         action=AuditAction.TRANSITION,
@@ -471,13 +476,13 @@ def send_back(*, actor, task_id: int, note: str) -> Closure:
     task = _lock(task_id)
     note = (note or "").strip()
     if not note:
-        errors.raise_error(errors.REASON_REQUIRED, "note")
+        raise errors.LedgerError(errors.REASON_REQUIRED, "note")
     link = access.unit_link(actor, task)
     by_office = access.can_sign_off(actor)
     if not by_office and not (
         access.can_confirm(actor, link) and task.stage == Stage.CLOSURE_PROPOSED
     ):
-        errors.raise_error(errors.LEAD_HEAD_ONLY if link else errors.SIGN_OFF_ONLY)
+        raise errors.LedgerError(errors.LEAD_HEAD_ONLY if link else errors.SIGN_OFF_ONLY)
     closure = _open_closure(task)
     before = _move(task, Stage.OPEN)
     task.save(update_fields=["stage", "updated_at"])
@@ -503,15 +508,15 @@ def send_back(*, actor, task_id: int, note: str) -> Closure:
         note=note,
         round=closure.round,
     )
-    for user in _staff_of([closure.proposed_unit_id]):
-        notify(
-            recipient=user,
-            event_key=f"ledger.sentback.{task.pk}.{closure.round}",
-            kind="ledger.closure_sent_back",
-            title=_("Closure sent back: %(name)s") % {"name": task.name},
-            body=note,
-            url=_task_url(task),
-        )
+    notify_unit_staff(
+        closure.proposed_unit_id,
+        event_key=f"ledger.sentback.{task.pk}.{closure.round}",
+        kind="ledger.closure_sent_back",
+        title=gettext_lazy("Closure sent back: %(name)s"),
+        params={"name": task.name},
+        body=note,
+        url=_task_url(task),
+    )
     return closure
 
 
@@ -519,10 +524,10 @@ def send_back(*, actor, task_id: int, note: str) -> Closure:
 def sign_off(*, actor, task_id: int, note: str = "") -> LedgerTask:
     """An office head signs off a closure the lead units confirmed: the task is done."""
     if not access.can_sign_off(actor):
-        errors.raise_error(errors.SIGN_OFF_ONLY)
+        raise errors.LedgerError(errors.SIGN_OFF_ONLY)
     task = _lock(task_id)
     if task.stage != Stage.LEAD_CONFIRMED:
-        errors.raise_error(errors.WRONG_STAGE)
+        raise errors.LedgerError(errors.WRONG_STAGE)
     closure = _open_closure(task)
     before = _move(task, Stage.CLOSED)
     now = timezone.now()
@@ -545,14 +550,15 @@ def sign_off(*, actor, task_id: int, note: str = "") -> LedgerTask:
     )
     _event(task, "signed_off", actor, note=closure.decision_note, round=closure.round)
     unit_ids = TaskUnit.objects.filter(task=task).values_list("department_id", flat=True)
-    for user in _staff_of(list(unit_ids), roles=(Role.DEPT_HEAD,)):
-        notify(
-            recipient=user,
-            event_key=f"ledger.closed.{task.pk}.{closure.round}",
-            kind="ledger.task_closed",
-            title=_("Task closed: %(name)s") % {"name": task.name},
-            url=_task_url(task),
-        )
+    notify_unit_staff(
+        list(unit_ids),
+        roles=UNIT_HEAD_ROLES,
+        event_key=f"ledger.closed.{task.pk}.{closure.round}",
+        kind="ledger.task_closed",
+        title=gettext_lazy("Task closed: %(name)s"),
+        params={"name": task.name},
+        url=_task_url(task),
+    )
     return task
 
 
@@ -560,11 +566,11 @@ def sign_off(*, actor, task_id: int, note: str = "") -> LedgerTask:
 def reopen(*, actor, task_id: int, reason: str) -> LedgerTask:
     """An office head reopens a closed task; its reports, closures and events all stay."""
     if not access.can_sign_off(actor):
-        errors.raise_error(errors.SIGN_OFF_ONLY)
+        raise errors.LedgerError(errors.SIGN_OFF_ONLY)
     task = _lock(task_id)
     reason = (reason or "").strip()
     if not reason:
-        errors.raise_error(errors.REASON_REQUIRED, "reason")
+        raise errors.LedgerError(errors.REASON_REQUIRED, "reason")
     before = _move(task, Stage.OPEN)
     task.closed_at = None
     task.reopened_count += 1
@@ -581,15 +587,16 @@ def reopen(*, actor, task_id: int, reason: str) -> LedgerTask:
     )
     _event(task, "reopened", actor, note=reason, count=task.reopened_count)
     unit_ids = TaskUnit.objects.filter(task=task).values_list("department_id", flat=True)
-    for user in _staff_of(list(unit_ids), roles=(Role.DEPT_HEAD,)):
-        notify(
-            recipient=user,
-            event_key=f"ledger.reopened.{task.pk}.{task.reopened_count}",
-            kind="ledger.task_reopened",
-            title=_("Task reopened: %(name)s") % {"name": task.name},
-            body=reason,
-            url=_task_url(task),
-        )
+    notify_unit_staff(
+        list(unit_ids),
+        roles=UNIT_HEAD_ROLES,
+        event_key=f"ledger.reopened.{task.pk}.{task.reopened_count}",
+        kind="ledger.task_reopened",
+        title=gettext_lazy("Task reopened: %(name)s"),
+        params={"name": task.name},
+        body=reason,
+        url=_task_url(task),
+    )
     return task
 
 
@@ -610,7 +617,7 @@ def chase_late_reports(*, today: dt.date | None = None) -> int:
     if not late:
         return 0
     recipients: dict[int, list] = {}
-    for user in _staff_of({link.department_id for link in late}):
+    for user in unit_staff({link.department_id for link in late}):
         recipients.setdefault(user.department_id, []).append(user)
     for link in late:
         for user in recipients.get(link.department_id, []):
@@ -651,7 +658,7 @@ def send_reminders(*, today: dt.date | None = None) -> int:
         .select_related("task")
     )
     staff: dict[int, list] = {}
-    for user in _staff_of({link.department_id for link in links + deadline_links}):
+    for user in unit_staff({link.department_id for link in links + deadline_links}):
         staff.setdefault(user.department_id, []).append(user)
     with transaction.atomic():
         for link in links:

@@ -50,20 +50,6 @@ class Status(models.TextChoices):
     DONE = "done", _("Done")
 
 
-class TransitionError(Exception):
-    """A stage change the task's current stage does not allow."""
-
-    def __init__(self, current: str, target: str):
-        super().__init__(f"{current} → {target}")
-        self.current = current
-        self.target = target
-
-
-def check_transition(current: str, target: str) -> None:
-    if target not in STAGE_TRANSITIONS.get(current, frozenset()):
-        raise TransitionError(current, target)
-
-
 class EventKind(models.TextChoices):
     """Entries of a task's history (``TaskEvent.kind``)."""
 

@@ -5,6 +5,8 @@ a background job, so a rolled-back change never notifies, and a repeated event (
 recipient and event key) is recognised and sends nothing more.
 """
 
+import functools
+
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
@@ -56,7 +58,7 @@ def notify(
         if address:
             from .tasks import deliver
 
-            transaction.on_commit(lambda pk=delivery.pk: deliver.delay(pk))
+            transaction.on_commit(functools.partial(deliver.delay, delivery.pk))
     return notification
 
 

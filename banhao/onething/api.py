@@ -1,6 +1,7 @@
 """HTTP API of one-thing applications: bundles, drafts, pre-review, submission, status,
 corrections and the handlers' queue. Thin: each handler parses, calls one service or selector,
-and shapes the answer; refusals come back as ``{"code", "message", "problems"}``.
+and shapes the answer; a refusal is raised and answered in the API's one error shape
+(``banhao.core.api``), with pre-review's ``problems`` listed.
 """
 
 import datetime as dt
@@ -18,7 +19,7 @@ from banhao.catalog.services import version_number_of
 from banhao.core import masking
 
 from . import access, bpmn, errors, selectors, services
-from .errors import OneThingError, PreReviewFailed
+from .errors import OneThingError
 from .models import Application, Correction, Task
 
 router = Router(tags=["onething"])
@@ -28,21 +29,6 @@ class Problem(Schema):
     target: str
     code: str
     message: str
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    problems: list[Problem] = []
-
-
-def _error(exc: OneThingError):
-    problems = exc.problems if isinstance(exc, PreReviewFailed) else []
-    return Status(exc.status, {"code": exc.code, "message": str(exc.message), "problems": problems})
-
-
-def _errors() -> dict:
-    return {400: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 # --- bundles (public) ---------------------------------------------------------------------
@@ -309,12 +295,12 @@ def _change(request, pk: int, fn, **kwargs):
     except Application.DoesNotExist:
         raise Http404 from None
     except OneThingError as exc:
-        if exc.code == errors.NOT_YOURS[0]:
+        if exc.code == errors.NOT_YOURS.code:
             _own_application(request, pk)
         raise
 
 
-@router.post("/applications/", response={201: ApplicationOut, **_errors()})
+@router.post("/applications/", response={201: ApplicationOut})
 def start_application(request, payload: StartIn):
     """Start a draft (online: for yourself; a window clerk: for the named applicant). The
     ``Idempotency-Key`` header (or ``idempotency_key``) makes a retried request return the same
@@ -331,16 +317,13 @@ def start_application(request, payload: StartIn):
             raise Http404
     key = request.headers.get("Idempotency-Key", "") or payload.idempotency_key
     applicant = services.ApplicantDetails(**payload.applicant.dict()) if payload.applicant else None
-    try:
-        app = services.start_application(
-            actor=request.user,
-            onething=onething,
-            applicant=applicant,
-            idempotency_key=key[:64],
-            handling_region=region,
-        )
-    except OneThingError as exc:
-        return _error(exc)
+    app = services.start_application(
+        actor=request.user,
+        onething=onething,
+        applicant=applicant,
+        idempotency_key=key[:64],
+        handling_region=region,
+    )
     return Status(201, _app_out(app, []))
 
 
@@ -377,13 +360,10 @@ class AnswersOut(Schema):
     items: list[str]
 
 
-@router.put("/applications/{pk}/answers/", response={200: AnswersOut, **_errors()})
+@router.put("/applications/{pk}/answers/", response={200: AnswersOut})
 def put_answers(request, pk: int, payload: AnswersIn):
     """Answer the questionnaire (智能导引); returns the items that apply."""
-    try:
-        app = _change(request, pk, services.save_answers, answers=payload.answers)
-    except OneThingError as exc:
-        return _error(exc)
+    app = _change(request, pk, services.save_answers, answers=payload.answers)
     by_position = definitions.items_by_position(app.definition)
     return {"positions": app.positions, "items": [by_position[p]["name"] for p in app.positions]}
 
@@ -392,13 +372,10 @@ class FormIn(Schema):
     data: dict[str, str]
 
 
-@router.put("/applications/{pk}/form/", response={200: ApplicationOut, **_errors()})
+@router.put("/applications/{pk}/form/", response={200: ApplicationOut})
 def put_form(request, pk: int, payload: FormIn):
     """Save form values as typed; pre-review checks them."""
-    try:
-        app = _change(request, pk, services.save_form, data=payload.data)
-    except OneThingError as exc:
-        return _error(exc)
+    app = _change(request, pk, services.save_form, data=payload.data)
     return _app_out(app)
 
 
@@ -422,13 +399,10 @@ class UploadOut(Schema):
     size: int
 
 
-@router.post("/applications/{pk}/materials/{code}/", response={201: UploadOut, **_errors()})
+@router.post("/applications/{pk}/materials/{code}/", response={201: UploadOut})
 def upload_material(request, pk: int, code: str, file: File[UploadedFile]):
     """Upload (or replace) the one file for a material."""
-    try:
-        attachment = _change(request, pk, services.attach_material, code=code, upload=file)
-    except OneThingError as exc:
-        return _error(exc)
+    attachment = _change(request, pk, services.attach_material, code=code, upload=file)
     return Status(
         201, {"code": attachment.code, "name": attachment.original_name, "size": attachment.size}
     )
@@ -440,19 +414,16 @@ def prereview(request, pk: int):
     return services.review(_own_application(request, pk))
 
 
-@router.post("/applications/{pk}/submit/", response={200: ApplicationDetailOut, **_errors()})
+@router.post("/applications/{pk}/submit/", response={200: ApplicationDetailOut})
 def submit(request, pk: int):
     """Submit: fan-out to the departments. Submitting again returns the same application."""
-    try:
-        app = _change(request, pk, services.submit)
-    except OneThingError as exc:
-        return _error(exc)
+    app = _change(request, pk, services.submit)
     return _detail(app)
 
 
 @router.post(
     "/applications/{pk}/corrections/{correction_id}/",
-    response={200: ApplicationDetailOut, **_errors()},
+    response={200: ApplicationDetailOut},
 )
 def answer_correction(
     request,
@@ -471,18 +442,13 @@ def answer_correction(
     try:
         values = json.loads(data or "{}")
     except ValueError:
-        return Status(
-            400, {"code": "bad_json", "message": "data must be a JSON object", "problems": []}
-        )
+        raise OneThingError(errors.BAD_JSON, "data") from None
     uploads = {}
     for f in files or []:
         uploads[f.name.rsplit(".", 1)[0]] = f
-    try:
-        services.answer_correction(
-            actor=request.user, correction_id=correction_id, data=values, files=uploads
-        )
-    except OneThingError as exc:
-        return _error(exc)
+    services.answer_correction(
+        actor=request.user, correction_id=correction_id, data=values, files=uploads
+    )
     app.refresh_from_db()
     return _detail(app)
 
@@ -600,21 +566,21 @@ def _act(request, pk: int, fn, **kwargs):
     except Task.DoesNotExist:
         raise Http404 from None
     except OneThingError as exc:
-        if exc.code == errors.NOT_YOURS[0]:
+        if exc.code == errors.NOT_YOURS.code:
             access.task_or_404(Task.objects.all(), request.user, pk)
-        return _error(exc)
+        raise
     task = done if isinstance(done, Task) else done.task
     item = definitions.items_by_position(task.application.definition)[task.position]
     return _task_out(task, item)
 
 
-@router.post("/tasks/{pk}/accept/", response={200: TaskOut, **_errors()})
+@router.post("/tasks/{pk}/accept/", response={200: TaskOut})
 def accept(request, pk: int, payload: ActionIn):
     """Accept a task; with ``revision``, a change by someone else since then is a 409."""
     return _act(request, pk, services.accept, expected_revision=payload.revision)
 
 
-@router.post("/tasks/{pk}/approve/", response={200: TaskOut, **_errors()})
+@router.post("/tasks/{pk}/approve/", response={200: TaskOut})
 def approve(request, pk: int, payload: ApproveIn):
     """Approve with the item's result, which flows to the items that need it."""
     return _act(
@@ -622,7 +588,7 @@ def approve(request, pk: int, payload: ApproveIn):
     )
 
 
-@router.post("/tasks/{pk}/reject/", response={200: TaskOut, **_errors()})
+@router.post("/tasks/{pk}/reject/", response={200: TaskOut})
 def reject(request, pk: int, payload: RejectIn):
     """Reject with a reason; items that needed this one are cancelled."""
     return _act(
@@ -630,7 +596,7 @@ def reject(request, pk: int, payload: RejectIn):
     )
 
 
-@router.post("/tasks/{pk}/correction/", response={200: TaskOut, **_errors()})
+@router.post("/tasks/{pk}/correction/", response={200: TaskOut})
 def request_correction(request, pk: int, payload: CorrectionIn):
     """Ask the applicant for a correction (补正); answering it resumes this task."""
     return _act(

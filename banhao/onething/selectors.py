@@ -93,7 +93,7 @@ def handler_queue(user, *, state: str = "open", limit: int = 50) -> list[Task]:
     today = timezone.localdate()
     horizon = warn_horizon(today)
     for task in tasks:
-        task.flag = deadline_flag(task, today, horizon)
+        task.flag = deadline_flag(task, today, horizon)  # type: ignore[attr-defined]
     return tasks
 
 
@@ -141,8 +141,8 @@ def application_view(application: Application) -> ApplicationView:
     today = timezone.localdate()
     horizon = warn_horizon(today)
     for task in tasks:
-        task.item_def = by_position[task.position]
-        task.flag = deadline_flag(task, today, horizon)
+        task.item_def = by_position[task.position]  # type: ignore[attr-defined]
+        task.flag = deadline_flag(task, today, horizon)  # type: ignore[attr-defined]
     positions = application.positions or definitions.applicable_positions(
         definition, application.answers
     )
@@ -175,7 +175,7 @@ def application_detail(application: Application) -> ApplicationDetail:
     by_position = definitions.items_by_position(application.definition)
     tasks = sorted(rows.tasks_of(application).values(), key=lambda t: t.position)
     for task in tasks:
-        task.item_def = by_position[task.position]
+        task.item_def = by_position[task.position]  # type: ignore[attr-defined]
     corrections = rows.children(Correction, "application_id", application.pk)
     return ApplicationDetail(
         tasks=tasks,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -620,8 +621,8 @@ def request_correction(
     actor,
     task_id: int,
     message: str,
-    fields: list[str] = (),
-    materials: list[str] = (),
+    fields: Sequence[str] = (),
+    materials: Sequence[str] = (),
     expected_revision: int | None = None,
 ) -> Correction:
     """Send the task back to the applicant (补正); the deadline clock stops until answered."""

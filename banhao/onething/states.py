@@ -8,6 +8,10 @@ from its tasks after every step.
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from banhao.core.states import allowed_from, check_transition
+
+from .errors import TASK_STATE, TransitionRefused
+
 
 class ApplicationState(models.TextChoices):
     DRAFT = "draft", _("Draft")  # being filled in; saved at every step, nothing sent yet
@@ -55,6 +59,31 @@ TASK_TRANSITIONS: dict[str, tuple[str, ...]] = {
     "reject": (TaskState.READY, TaskState.ACCEPTED),
     "request_correction": (TaskState.READY, TaskState.ACCEPTED),
     "answer_correction": (TaskState.CORRECTION,),
+}
+# The same table the other way round, as ``check_transition`` reads it.
+TASK_ALLOWED = allowed_from(TASK_TRANSITIONS)
+
+
+def check_task(task, action: str) -> None:
+    """Refuse ``action`` on a task whose state does not allow it (``TransitionRefused``, 409)."""
+    check_transition(
+        task.state,
+        action,
+        TASK_ALLOWED,
+        error=TASK_STATE,
+        refused=TransitionRefused,
+        state=task.get_state_display(),
+        action=ACTION_LABELS[action],
+    )
+
+
+# How the refusal names each action (``TASK_STATE``'s “it cannot be %(action)s now”).
+ACTION_LABELS = {
+    "accept": _("accepted"),
+    "approve": _("approved"),
+    "reject": _("rejected"),
+    "request_correction": _("sent back for correction"),
+    "answer_correction": _("resumed"),
 }
 
 

@@ -4,6 +4,7 @@ pages, target coverage and shortfalls, town guides and staff lists."""
 import math
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, ExpressionWrapper, F, FloatField, Prefetch, Q, QuerySet
 
@@ -298,8 +299,8 @@ def shortfall_places(target: PaymentTarget, user) -> list[Place]:
     )
 
 
-def shortfall_counts_by_unit(target: PaymentTarget, user) -> list[dict]:
-    return list(
+def shortfall_counts_by_unit(target: PaymentTarget, user) -> list[dict[str, Any]]:
+    counts = (
         Place.objects.filter(population_q(target.rule))
         .exclude(covered_q(target.rule))
         .filter(access.place_q(user))
@@ -307,6 +308,7 @@ def shortfall_counts_by_unit(target: PaymentTarget, user) -> list[dict]:
         .annotate(count=Count("id"))
         .order_by("-count", "department__name")
     )
+    return [dict(row) for row in counts]
 
 
 # --- staff -------------------------------------------------------------------------------

@@ -9,12 +9,12 @@ public); drafts stay within their department. Enterprises see their own explanat
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from banhao.accounts.roles import COUNTY_WIDE_ROLES, Role
+from banhao.accounts.roles import COUNTY_WIDE_ROLES, UNIT_ROLES, Role
 
 from .models import Grant, Policy
 from .states import PolicyState
 
-WRITER_ROLES = frozenset({Role.DEPT_HANDLER, Role.DEPT_HEAD})
+WRITER_ROLES = UNIT_ROLES
 POLICY_STAFF_ROLES = WRITER_ROLES | COUNTY_WIDE_ROLES
 
 

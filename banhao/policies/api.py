@@ -4,9 +4,10 @@ rule as staff type it, and a policy's simulation."""
 from decimal import Decimal
 
 from django.http import Http404, HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Router, Schema
 
-from . import access, matching, rules, selectors
+from . import access, errors, matching, rules, selectors
+from .errors import PolicyError
 
 router = Router(tags=["policies"])
 
@@ -60,12 +61,12 @@ class ExplanationOut(Schema):
     clauses: list[ClauseOut]
 
 
-@router.get("/for-me", response={200: list[ExplanationOut], 404: dict}, url_name="policies_for_me")
+@router.get("/for-me", response=list[ExplanationOut], url_name="policies_for_me")
 def for_me(request: HttpRequest):
     """The signed-in enterprise's eligibility for every live policy, clause by clause."""
     enterprise = selectors.enterprise_of(request.user)
     if enterprise is None:
-        return Status(404, {"detail": "No enterprise archive for this account."})
+        raise PolicyError(errors.NO_OWN_ARCHIVE)
     return [
         {
             "policy": _policy(v.policy),
@@ -92,11 +93,11 @@ class RuleCheckOut(Schema):
     column: int | None = None
 
 
-@router.post("/check-rule", response={200: RuleCheckOut, 403: dict}, url_name="policies_check_rule")
+@router.post("/check-rule", response=RuleCheckOut, url_name="policies_check_rule")
 def check_rule(request: HttpRequest, payload: RuleIn):
     """Whether a rule (or an amount formula) reads, and where it does not — for the editor."""
     if not access.is_policy_staff(request.user):
-        return Status(403, {"detail": "Staff only."})
+        raise PolicyError(errors.STAFF_ONLY)
     try:
         if payload.formula:
             rules.parse_formula(payload.expression)
@@ -118,13 +119,13 @@ class SimulationOut(Schema):
 
 @router.get(
     "/{policy_id}/simulation",
-    response={200: SimulationOut, 403: dict},
+    response=SimulationOut,
     url_name="policies_simulation",
 )
 def simulation(request: HttpRequest, policy_id: int):
     """How many enterprises would qualify and at what cost; writes nothing."""
     if not access.is_policy_staff(request.user):
-        return Status(403, {"detail": "Staff only."})
+        raise PolicyError(errors.STAFF_ONLY)
     policy = access.staff_policies(request.user).filter(pk=policy_id).first()
     if policy is None:
         raise Http404

@@ -209,7 +209,11 @@ def simulate(policy: Policy, as_of: dt.date | None = None) -> Simulation:
     by_town: dict[int, list] = {}
     by_industry: dict[str, list] = {}
     for row in rows:
-        for key, bucket in ((row["township_id"], by_town), (row["industry"], by_industry)):
+        pairs: tuple[tuple[object, dict], ...] = (
+            (row["township_id"], by_town),
+            (row["industry"], by_industry),
+        )
+        for key, bucket in pairs:
             entry = bucket.setdefault(key, [0, 0.0])
             entry[0] += row["n"]
             entry[1] += row["cost"] or 0.0

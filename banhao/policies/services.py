@@ -24,6 +24,7 @@ from banhao.audit.models import AuditAction
 from banhao.audit.services import record
 from banhao.core import rows as lean
 from banhao.core.i18n import user_language
+from banhao.core.states import check_transition
 from banhao.notifications.services import notify
 
 from . import access, errors, matching, rules
@@ -111,7 +112,7 @@ def _check_fields(values: dict) -> None:
 
 
 def _snapshot(policy: Policy) -> dict:
-    data = {}
+    data: dict[str, object] = {}
     for name in EDITABLE_FIELDS:
         value = getattr(policy, f"{name}_id" if name == "department" else name)
         data[name] = value if isinstance(value, bool | int | str | type(None)) else str(value)
@@ -185,12 +186,14 @@ def _transition(actor, policy: Policy, target: str, check: Callable[[Policy], No
     policy = Policy.objects.select_for_update().get(pk=policy.pk)
     if actor is not None and not access.can_write(actor, policy.department_id):
         raise PolicyError(errors.NOT_ALLOWED)
-    if target not in POLICY_TRANSITIONS[PolicyState(policy.state)]:
-        raise PolicyError(
-            errors.TRANSITION,
-            current=PolicyState(policy.state).label,
-            target=PolicyState(target).label,
-        )
+    check_transition(
+        policy.state,
+        target,
+        POLICY_TRANSITIONS,
+        error=errors.TRANSITION,
+        refused=errors.TransitionRefused,
+        choices=PolicyState,
+    )
     if check:
         check(policy)
     before = policy.state
@@ -315,7 +318,7 @@ def enterprise_accounts(enterprise_ids: Iterable[int] | None = None) -> dict[int
     }
     if not users:
         return {}
-    found = {}
+    found: dict[int, object] = {}
     codes = list(users)
     for start in range(0, len(codes), CHUNK):
         qs = Enterprise.objects.filter(credit_code__in=codes[start : start + CHUNK])
@@ -568,8 +571,13 @@ def _decide(actor, grant: Grant, target: str) -> Grant:
     )
     if not access.can_write(actor, grant.policy.department_id):
         raise PolicyError(errors.NOT_ALLOWED)
-    if target not in GRANT_TRANSITIONS[GrantState(grant.state)]:
-        raise PolicyError(errors.GRANT_DECIDED)
+    check_transition(
+        grant.state,
+        target,
+        GRANT_TRANSITIONS,
+        error=errors.GRANT_DECIDED,
+        refused=errors.TransitionRefused,
+    )
     return grant
 
 

@@ -1,5 +1,5 @@
-"""Lifecycles of policies and grants, with the allowed transitions. Services check the source
-state and raise ``PolicyError`` (code ``transition``) otherwise."""
+"""Lifecycles of policies and grants, with the allowed transitions. Services check them with
+``banhao.core.states.check_transition``, which raises ``errors.TransitionRefused`` (409)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _

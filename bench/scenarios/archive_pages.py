@@ -3,7 +3,7 @@
 ``measure_archive_pages(db, log)`` takes a throwaway database that already holds the persons
 and enterprises (500,000 and 50,000 in the policies scenario), adds a citizen with a full archive
 (licences, benefits, a spouse), an enterprise account, and a county leader with a recorded
-purpose, then starts gunicorn on loopback like the payments scenario and times GETs, one after
+purpose, then serves the site (``bench.serve``) and times GETs, one after
 another, of the holder's own archive page ("My archive") and of staff opening that archive.
 Target: p95 under 150 ms.
 """
@@ -11,14 +11,10 @@ Target: p95 under 150 ms.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-import time
 
 import httpx
 
-from bench import BenchError, percentiles, record, throughput
+from bench import login, serve, time_page
 
 WARM_UP = 40
 PASSWORD = "Bench-archives-2024!"  # noqa: S105 (throwaway database)
@@ -62,30 +58,6 @@ print(json.dumps({"person": person.pk, "enterprise": firm.pk}))
 """
 
 
-def _login(client: httpx.Client, username: str) -> None:
-    client.get("/accounts/login/")
-    token = client.cookies.get("csrftoken")
-    response = client.post(
-        "/accounts/login/",
-        data={"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token},
-        headers={"Referer": f"{client.base_url}/accounts/login/"},
-    )
-    if response.status_code != 302:
-        raise BenchError(f"login of {username} answered {response.status_code}")
-
-
-def _time(client: httpx.Client, path: str, n: int) -> list[float]:
-    samples = []
-    for _ in range(n):
-        began = time.perf_counter()
-        response = client.get(path)
-        elapsed = (time.perf_counter() - began) * 1000
-        if response.status_code != 200:
-            raise BenchError(f"{path} answered {response.status_code}: {response.text[:300]}")
-        samples.append(elapsed)
-    return samples
-
-
 def measure_archive_pages(db, log, requests: int = 400) -> list[dict]:
     """Time the holder's and a staff member's archive pages; records with p50/p95."""
     import tempfile
@@ -104,79 +76,34 @@ def measure_archive_pages(db, log, requests: int = 400) -> list[dict]:
 
 
 def _measure(db, log, requests: int) -> list[dict]:
-    import socket
-
     log("Archive pages: adding a holder, an enterprise account and a staff purpose …")
     ids = json.loads(
         db.manage("shell", "-c", SETUP % {"password": PASSWORD}).strip().splitlines()[-1]
     )
-    env = dict(db.env)
-    env["DJANGO_ALLOWED_HOSTS"] = "127.0.0.1"
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = subprocess.Popen(  # noqa: S603
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "banhao.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(min(4, os.cpu_count() or 2)),
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-    )
+    pages = [
+        ("bench_citizen", "/archives/mine/", "archive page: holder's own (person)"),
+        ("bench_enterprise", "/archives/mine/", "archive page: holder's own (enterprise)"),
+        (
+            "bench_leader",
+            f"/archives/persons/{ids['person']}/",
+            "archive page: staff with a recorded purpose (audited)",
+        ),
+    ]
     records = []
-    try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/accounts/login/", timeout=5).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise BenchError("gunicorn did not start")
-            time.sleep(0.3)
-        pages = [
-            ("bench_citizen", "/archives/mine/", "archive page: holder's own (person)"),
-            ("bench_enterprise", "/archives/mine/", "archive page: holder's own (enterprise)"),
-            (
-                "bench_leader",
-                f"/archives/persons/{ids['person']}/",
-                "archive page: staff with a recorded purpose (audited)",
-            ),
-        ]
+    with serve(db.env) as server:
         for username, path, operation in pages:
-            with httpx.Client(base_url=base, timeout=30) as client:
-                _login(client, username)
-                _time(client, path, WARM_UP)
-                began = time.perf_counter()
-                samples = _time(client, path, requests)
-                seconds = time.perf_counter() - began
-            p50, p95 = percentiles(samples, 50, 95)
-            log(f"{operation}: p50 {p50:.1f} ms, p95 {p95:.1f} ms")
-            records.append(
-                record(
-                    scenario="policies",
-                    operation=operation,
-                    database=db.label,
-                    volume=len(samples),
-                    seconds=seconds,
-                    throughput_per_s=throughput(len(samples), seconds),
-                    p50_ms=p50,
-                    p95_ms=p95,
+            with httpx.Client(base_url=server.base_url, timeout=30) as client:
+                login(client, username, PASSWORD)
+                records.append(
+                    time_page(
+                        client,
+                        path,
+                        requests,
+                        warm_up=WARM_UP,
+                        scenario="policies",
+                        operation=operation,
+                        database=db.label,
+                        log=log,
+                    )
                 )
-            )
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
     return records

@@ -15,8 +15,6 @@ with its own keep-alive connection sending prepared request bytes (``_Connection
 import json
 import os
 import socket
-import subprocess
-import sys
 import threading
 import time
 from urllib.parse import urlencode
@@ -24,9 +22,10 @@ from urllib.parse import urlencode
 from bench import (
     Context,
     cpu_seconds,
-    percentiles,
+    latency_record,
     record,
     scenario,
+    serve,
     throughput,
     throwaway_database,
 )
@@ -75,12 +74,6 @@ from banhao.hotline.models import Open311Client
 run_all(); seed_hotline()
 Open311Client.objects.get_or_create(api_key="bench-key", defaults={"name": "bench"})
 """
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class _Connection:
@@ -213,36 +206,9 @@ def _request(i: int, n: int) -> bytes:
 
 
 def _intake(env: dict, log) -> tuple[int, float, list[float], int]:
-    port = _free_port()
-    server = subprocess.Popen(  # noqa: S603 - our own server on loopback
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "banhao.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(WORKERS),
-            "--worker-class",
-            "gthread",
-            "--threads",
-            str(THREADS),
-            "--log-level",
-            "warning",
-        ],
-        env={**env, "DJANGO_ALLOWED_HOSTS": "127.0.0.1", "DATABASE_CONN_MAX_AGE": "600"},
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=2):
-                    break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError("gunicorn did not start") from None
-                time.sleep(0.3)
+    server_env = {**env, "DATABASE_CONN_MAX_AGE": "600"}
+    with serve(server_env, workers=WORKERS, threads=THREADS, ready=None) as server:
+        port = server.port
         latencies: list[float] = []
         failures = [0]
         lock = threading.Lock()
@@ -285,7 +251,7 @@ def _intake(env: dict, log) -> tuple[int, float, list[float], int]:
             f"Intake: {INTAKE_REQUESTS} Open311 POSTs from {CLIENTS} clients, {WORKERS} gunicorn "
             f"workers × {THREADS} threads …"
         )
-        meter = _CpuMeter(server.pid, env) if os.path.isdir("/proc") else None
+        meter = _CpuMeter(server.process.pid, env) if os.path.isdir("/proc") else None
         if meter:
             meter.start()
         seconds = run(iter(range(INTAKE_REQUESTS)))
@@ -297,9 +263,6 @@ def _intake(env: dict, log) -> tuple[int, float, list[float], int]:
                 + f" (load average {os.getloadavg()[0]:.2f})"
             )
         return len(latencies), seconds, latencies, failures[0]
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
 
 
 @scenario(
@@ -350,17 +313,12 @@ def run(context: Context) -> list[dict]:
             ("month", "monthly ranking, all units"),
             ("year", "yearly ranking, all units"),
         ):
-            p50, p95 = percentiles(result[key], 50, 95)
             records.append(
-                record(
+                latency_record(
+                    result[key],
                     scenario="hotline",
                     operation=f"{label} ({result['units']} units, {summary['tickets']:,} tickets)",
                     database=db.label,
-                    volume=len(result[key]),
-                    seconds=sum(result[key]) / 1000,
-                    throughput_per_s=None,
-                    p50_ms=p50,
-                    p95_ms=p95,
                 )
             )
         records.append(
@@ -374,31 +332,23 @@ def run(context: Context) -> list[dict]:
                 throughput_per_s=throughput(result["train_samples"], result["train_s"]),
             )
         )
-        p50, p95 = percentiles(result["suggest"], 50, 95)
         records.append(
-            record(
+            latency_record(
+                result["suggest"],
                 scenario="hotline",
                 operation="dispatch suggestion per ticket",
                 database=db.label,
-                volume=len(result["suggest"]),
-                seconds=sum(result["suggest"]) / 1000,
-                throughput_per_s=throughput(len(result["suggest"]), sum(result["suggest"]) / 1000),
-                p50_ms=p50,
-                p95_ms=p95,
             )
         )
         done, seconds, latencies, failures = _intake(db.env, context.log)
-        p50, p95 = percentiles(latencies, 50, 95)
         records.append(
-            record(
+            latency_record(
+                latencies,
+                seconds,
                 scenario="hotline",
                 operation=f"intake over HTTP, {CLIENTS} clients ({failures} failed)",
                 database=db.label,
                 volume=done,
-                seconds=round(seconds, 3),
-                throughput_per_s=throughput(done, seconds),
-                p50_ms=p50,
-                p95_ms=p95,
             )
         )
     return records

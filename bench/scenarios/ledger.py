@@ -12,15 +12,20 @@ Targets (issue 5): both pages p95 under 200 ms; the evaluation under 1 s.
 
 import json
 import os
-import re
-import socket
-import subprocess
-import sys
-import time
 
 import httpx
 
-from bench import BenchError, Context, percentiles, record, scenario, throughput, throwaway_database
+from bench import (
+    Context,
+    latency_record,
+    login,
+    record,
+    scenario,
+    serve,
+    throughput,
+    throwaway_database,
+    time_page,
+)
 
 SEED = 2024
 WARMUP = 5
@@ -78,39 +83,6 @@ print(json.dumps({"seconds": times}))
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _login(client: httpx.Client, username: str) -> None:
-    page = client.get("/accounts/login/")
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
-    if token is None:
-        raise BenchError("No CSRF token on the login page.")
-    response = client.post(
-        "/accounts/login/",
-        data={"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token.group(1)},
-        headers={"Referer": str(client.base_url) + "/accounts/login/"},
-    )
-    if response.status_code != 302:
-        raise BenchError(f"Login of {username} failed ({response.status_code}).")
-
-
-def _time_pages(client: httpx.Client, path: str) -> list[float]:
-    for _ in range(WARMUP):
-        client.get(path)
-    samples = []
-    for _ in range(REQUESTS):
-        started = time.perf_counter()
-        response = client.get(path)
-        samples.append((time.perf_counter() - started) * 1000)
-        if response.status_code != 200:
-            raise BenchError(f"{path} answered {response.status_code}.")
-    return samples
-
-
 @scenario(
     "ledger",
     default_volume=10_000,
@@ -157,106 +129,56 @@ def run(context: Context) -> list[dict]:
         )
         context.log(f"Unit view of {users['unit']} ({users['unit_tasks']} tasks)")
 
-        port = _free_port()
         env = {
             **db.env,
             "DJANGO_SETTINGS_MODULE": os.environ.get(
                 "BANHAO_BENCH_SETTINGS", "banhao.settings.embedded"
             ),
         }
-        server = subprocess.Popen(  # noqa: S603 - our own server on a local port
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "banhao.wsgi",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                "2",
-                "--log-level",
-                "warning",
-            ],
-            env=env,
-        )
-        try:
-            base = f"http://127.0.0.1:{port}"
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    httpx.get(base + "/accounts/login/", timeout=2)
-                    break
-                except httpx.HTTPError:
-                    if time.monotonic() > deadline or server.poll() is not None:
-                        raise BenchError("gunicorn did not start.") from None
-                    time.sleep(0.5)
+        with serve(env, workers=2) as server:
             for username, path, operation in (
                 ("bench_leader", "/ledger/dashboard/", "leader dashboard (HTTP)"),
                 ("bench_unit", "/ledger/mine/", "unit view (HTTP)"),
             ):
-                with httpx.Client(base_url=base, timeout=30) as client:
-                    _login(client, username)
-                    started = time.perf_counter()
-                    samples = _time_pages(client, path)
-                    seconds = time.perf_counter() - started
-                p50, p95 = percentiles(samples, 50, 95)
-                context.log(f"{operation}: p50 {p50:.1f} ms, p95 {p95:.1f} ms")
-                records.append(
-                    record(
-                        scenario="ledger",
-                        operation=operation,
-                        database=db.label,
-                        volume=REQUESTS,
-                        seconds=round(seconds, 3),
-                        throughput_per_s=throughput(REQUESTS, seconds),
-                        p50_ms=p50,
-                        p95_ms=p95,
+                with httpx.Client(base_url=server.base_url, timeout=30) as client:
+                    login(client, username, PASSWORD)
+                    records.append(
+                        time_page(
+                            client,
+                            path,
+                            REQUESTS,
+                            warm_up=WARMUP,
+                            scenario="ledger",
+                            operation=operation,
+                            database=db.label,
+                            log=context.log,
+                        )
                     )
-                )
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
 
         uncached = json.loads(
             db.manage("shell", "--verbosity", "0", "--command", UNCACHED).strip().splitlines()[-1]
         )
-        samples = [s * 1000 for s in uncached["seconds"]]
-        p50, p95 = percentiles(samples, 50, 95)
-        context.log(f"dashboard computed without its cache: p50 {p50:.1f} ms, p95 {p95:.1f} ms")
         records.append(
-            record(
+            latency_record(
+                [s * 1000 for s in uncached["seconds"]],
                 scenario="ledger",
                 operation="dashboard figures without cache (in process)",
                 database=db.label,
-                volume=len(samples),
-                seconds=round(sum(uncached["seconds"]), 3),
-                throughput_per_s=throughput(len(samples), sum(uncached["seconds"])),
-                p50_ms=p50,
-                p95_ms=p95,
+                log=context.log,
             )
         )
 
         result = json.loads(
             db.manage("shell", "--verbosity", "0", "--command", EVALUATE).strip().splitlines()[-1]
         )
-        samples = [s * 1000 for s in result["seconds"]]
-        p50, p95 = percentiles(samples, 50, 95)
-        context.log(
-            f"evaluation of {result['units']} units for {result['start']}: p50 {p50:.0f} ms"
-        )
         records.append(
-            record(
+            latency_record(
+                [s * 1000 for s in result["seconds"]],
                 scenario="ledger",
                 operation=f"evaluate all units for a month ({result['units']} scored)",
                 database=db.label,
                 volume=EVALUATIONS,
-                seconds=round(sum(result["seconds"]), 3),
-                throughput_per_s=throughput(EVALUATIONS, sum(result["seconds"])),
-                p50_ms=p50,
-                p95_ms=p95,
+                log=context.log,
             )
         )
     return records

@@ -24,10 +24,7 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -38,9 +35,11 @@ from bench import (
     BenchError,
     Context,
     cpu_seconds,
-    percentiles,
+    latency_record,
+    login,
     record,
     scenario,
+    serve,
     throughput,
     throwaway_database,
 )
@@ -366,26 +365,6 @@ def setup_http() -> None:
 # --- HTTP clients -------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _login(client, username: str) -> None:
-    page = client.get("/accounts/login/")
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
-    response = client.post(
-        "/accounts/login/",
-        data={"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token},
-        headers={"Referer": str(client.base_url) + "/accounts/login/"},
-    )
-    if response.status_code != 302:
-        raise BenchError(f"login of {username} failed: {response.status_code}")
-    client.headers["X-CSRFToken"] = client.cookies.get("csrftoken", "")
-    client.headers["Referer"] = str(client.base_url) + "/"
-
-
 def _http_bundle(citizen, handlers, materials, data, results, key: str) -> float:
     api = "/api/v1/onething"
     r = citizen.post(f"{api}/applications/", json={"number": 9}, headers={"Idempotency-Key": key})
@@ -442,35 +421,8 @@ def http_phase(db, bundles: int, log) -> dict:
     workers = int(
         os.environ.get("BANHAO_BENCH_WORKERS") or (cpus if db.vendor == "sqlite" else 2 * cpus)
     )
-    port = _free_port()
-    env = dict(db.env)
-    env["DJANGO_ALLOWED_HOSTS"] = "127.0.0.1,localhost"
-    server = subprocess.Popen(  # noqa: S603 - our own server on loopback
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "banhao.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                httpx.get(base + "/services/", timeout=2)
-                break
-            except httpx.HTTPError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise BenchError("gunicorn did not start") from None
-                time.sleep(0.5)
+    with serve(db.env, workers=workers, ready="/services/") as server:
+        base = server.base_url
         bundle = httpx.get(base + "/api/v1/onething/bundles/9/").json()
         materials = [(m["code"], m["file_types"]) for m in bundle["materials"]]
         results = {i["position"]: i["result_example"] for i in bundle["item_list"]}
@@ -493,7 +445,7 @@ def http_phase(db, bundles: int, log) -> dict:
         handler_logins = {}
         for pk, handler_name in accounts["handlers"].items():
             handler_logins[dept_names[pk]] = httpx.Client(base_url=base, timeout=60)
-            _login(handler_logins[dept_names[pk]], handler_name)
+            login(handler_logins[dept_names[pk]], handler_name, PASSWORD, api=True)
 
         def copy(client):
             twin = httpx.Client(base_url=base, timeout=60, headers=client.headers)
@@ -503,7 +455,7 @@ def http_phase(db, bundles: int, log) -> dict:
         sessions = []
         for username in accounts["citizens"]:
             citizen = httpx.Client(base_url=base, timeout=60)
-            _login(citizen, username)
+            login(citizen, username, PASSWORD, api=True)
             sessions.append((citizen, {name: copy(c) for name, c in handler_logins.items()}))
         queue_client = copy(next(iter(handler_logins.values())))
 
@@ -563,12 +515,6 @@ def http_phase(db, bundles: int, log) -> dict:
             "queue_busy_ms": queue_busy_ms,
             "queue_quiet_ms": queue_quiet_ms,
         }
-    finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
 
 
 @scenario(
@@ -612,10 +558,6 @@ def run(context: Context) -> list[dict]:
         context.log(f"Service layer: CPU per bundle {per_bundle}")
         http = http_phase(db, http_bundles, context.log)
     shutil.rmtree(media, ignore_errors=True)
-    s50, s95 = percentiles(service["submit_ms"], 50, 95)
-    h50, h95 = percentiles(http["submit_ms"], 50, 95)
-    qb50, qb95 = percentiles(http["queue_busy_ms"], 50, 95)
-    qq50, qq95 = percentiles(http["queue_quiet_ms"], 50, 95)
     common = {"scenario": "onething", "database": db.label}
     return [
         record(
@@ -624,8 +566,6 @@ def run(context: Context) -> list[dict]:
             volume=generated["applications"],
             seconds=generated["seconds"],
             throughput_per_s=throughput(generated["applications"], generated["seconds"]),
-            p50_ms=None,
-            p95_ms=None,
         ),
         record(
             **common,
@@ -633,43 +573,25 @@ def run(context: Context) -> list[dict]:
             volume=service["bundles"],
             seconds=service["prepare_seconds"],
             throughput_per_s=throughput(service["bundles"], service["prepare_seconds"]),
-            p50_ms=None,
-            p95_ms=None,
         ),
-        record(
+        latency_record(
+            service["submit_ms"],
+            service["complete_seconds"],
             **common,
             operation=f"submit + complete newborn (services, {service['streams']} stream(s))",
             volume=service["bundles"],
-            seconds=service["complete_seconds"],
-            throughput_per_s=throughput(service["bundles"], service["complete_seconds"]),
-            p50_ms=s50,
-            p95_ms=s95,
         ),
-        record(
+        latency_record(
+            http["submit_ms"],
+            http["seconds"],
             **common,
             operation="newborn bundles via HTTP, 20 clients (p = submit)",
             volume=http["bundles"],
-            seconds=http["seconds"],
-            throughput_per_s=throughput(http["bundles"], http["seconds"]),
-            p50_ms=h50,
-            p95_ms=h95,
         ),
-        record(
-            **common,
-            operation="handler queue page during HTTP load",
-            volume=len(http["queue_busy_ms"]),
-            seconds=None,
-            throughput_per_s=None,
-            p50_ms=qb50,
-            p95_ms=qb95,
+        latency_record(
+            http["queue_busy_ms"], **common, operation="handler queue page during HTTP load"
         ),
-        record(
-            **common,
-            operation="handler queue page, quiet server",
-            volume=len(http["queue_quiet_ms"]),
-            seconds=None,
-            throughput_per_s=None,
-            p50_ms=qq50,
-            p95_ms=qq95,
+        latency_record(
+            http["queue_quiet_ms"], **common, operation="handler queue page, quiet server"
         ),
     ]

@@ -8,17 +8,12 @@ Target: p95 under 50 ms for the page with 20,000 places.
 """
 
 import json
-import os
 import random
-import socket
-import subprocess
-import sys
 import tempfile
-import time
 
 import httpx
 
-from bench import BenchError, Context, percentiles, record, scenario, throughput, throwaway_database
+from bench import Context, record, scenario, serve, throughput, throwaway_database, time_page
 
 SEED = 2024
 REQUESTS = 400
@@ -34,12 +29,6 @@ FILTERS = [
 BOX = ((35.99, 36.33), (117.93, 118.41))  # the county, roughly
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _queries(n: int, rng: random.Random) -> list[dict]:
     out = []
     for _ in range(n):
@@ -48,18 +37,6 @@ def _queries(n: int, rng: random.Random) -> list[dict]:
         params["lng"] = f"{rng.uniform(*BOX[1]):.5f}"
         out.append(params)
     return out
-
-
-def _time(client: httpx.Client, path: str, queries: list[dict]) -> list[float]:
-    samples = []
-    for params in queries:
-        began = time.perf_counter()
-        response = client.get(path, params=params)
-        elapsed = (time.perf_counter() - began) * 1000
-        if response.status_code != 200:
-            raise BenchError(f"{path} answered {response.status_code}: {response.text[:300]}")
-        samples.append(elapsed)
-    return samples
 
 
 @scenario(
@@ -99,66 +76,29 @@ def run(context: Context) -> list[dict]:
                 throughput_per_s=throughput(summary["places"], summary["seconds"]),
             )
         )
-        port = _free_port()
-        workers = str(min(4, os.cpu_count() or 2))
-        env["DJANGO_ALLOWED_HOSTS"] = "127.0.0.1"
-        server = subprocess.Popen(  # noqa: S603
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "banhao.wsgi",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                workers,
-                "--log-level",
-                "warning",
-            ],
-            env=env,
-        )
         try:
-            base = f"http://127.0.0.1:{port}"
-            with httpx.Client(base_url=base, timeout=30) as client:
-                deadline = time.monotonic() + 60
-                while True:
-                    try:
-                        if client.get("/pay/").status_code == 200:
-                            break
-                    except httpx.TransportError:
-                        pass
-                    if server.poll() is not None or time.monotonic() > deadline:
-                        raise BenchError("gunicorn did not start")
-                    time.sleep(0.3)
+            with (
+                serve(env, ready="/pay/") as server,
+                httpx.Client(base_url=server.base_url, timeout=30) as client,
+            ):
                 for path, operation in (
                     ("/pay/", "finder page: filters + nearest 20"),
                     ("/api/v1/payments/places/", "finder API: filters + nearest 20"),
                 ):
-                    _time(client, path, _queries(WARM_UP, rng))
-                    queries = _queries(REQUESTS, rng)
-                    began = time.perf_counter()
-                    samples = _time(client, path, queries)
-                    seconds = time.perf_counter() - began
-                    p50, p95 = percentiles(samples, 50, 95)
-                    context.log(f"{operation}: p50 {p50:.1f} ms, p95 {p95:.1f} ms")
+                    warm_up = _queries(WARM_UP, rng)
                     records.append(
-                        record(
+                        time_page(
+                            client,
+                            path,
+                            _queries(REQUESTS, rng),
+                            warm_up=warm_up,
                             scenario="payments",
                             operation=operation,
                             database=db.label,
-                            volume=len(samples),
-                            seconds=seconds,
-                            throughput_per_s=throughput(len(samples), seconds),
-                            p50_ms=p50,
-                            p95_ms=p95,
+                            log=context.log,
                         )
                     )
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
             if static_dir is not None:
                 static_dir.cleanup()
     return records

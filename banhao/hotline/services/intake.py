@@ -17,6 +17,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 
+from banhao.accounts.models import User
 from banhao.core import rows
 from banhao.core.identifiers import clean_mobile
 from banhao.org.models import Region
@@ -76,7 +77,7 @@ class TicketIntake:
     ticket_type: str = TicketType.COMPLAINT
     category: Category | None = None
     urgency: str = Urgency.NORMAL
-    requester: models.Model | None = None
+    requester: User | None = None
     anonymous: bool = False
     contact_name: str = ""
     contact_phone: str = ""

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from banhao.accounts.roles import Role
+from banhao.accounts.services import notify_unit_staff
 from banhao.notifications import services
 from banhao.notifications.models import Delivery, DeliveryStatus, Notification
 from banhao.testing import make_user
@@ -128,3 +129,29 @@ def test_inbox_page_and_api(client):
     assert client.get("/api/v1/notifications/").json()["items"][0]["read_at"] is not None
     other_note.refresh_from_db()
     assert other_note.read_at is None
+
+
+@pytest.mark.django_db
+def test_a_units_staff_are_told_each_in_their_language_and_only_once():
+    from django.utils.translation import gettext_lazy
+
+    from banhao.testing import department
+
+    unit = department("县人社局")
+    handler = make_user(Role.DEPT_HANDLER, department=unit)
+    head = make_user(Role.DEPT_HEAD, department=unit)
+    head.preferred_language = "en"
+    head.save(update_fields=["preferred_language"])
+    make_user(Role.DEPT_HANDLER)  # another unit
+    told = notify_unit_staff(
+        unit,
+        event_key="test.unit",
+        kind="test",
+        title=gettext_lazy("Task closed: %(name)s"),
+        params={"name": "X"},
+    )
+    assert told == 2
+    titles = dict(Notification.objects.values_list("recipient", "title"))
+    assert titles[head.pk] == "Task closed: X"
+    assert titles[handler.pk] != "Task closed: X" and titles[handler.pk].endswith("X")
+    assert notify_unit_staff(unit, event_key="test.unit", kind="test", title="t") == 0

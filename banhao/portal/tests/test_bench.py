@@ -165,3 +165,15 @@ def test_percentiles_nearest_rank():
     assert bench.percentiles(list(range(1, 101)), 50, 95) == [50, 95]
     assert bench.percentiles([], 50, 95) == [None, None]
     assert bench.throughput(0, 1.0) is None
+
+
+def test_latency_record_gives_percentiles_and_throughput():
+    from bench import latency_record
+
+    samples = [float(ms) for ms in range(1, 101)]
+    r = latency_record(samples, 2.0, scenario="s", operation="o", database="d")
+    assert (r["volume"], r["p50_ms"], r["p95_ms"], r["throughput_per_s"]) == (100, 50.0, 95.0, 50.0)
+    # Without a wall-clock time, the timings' sum is the time spent.
+    assert (
+        latency_record([10.0, 30.0], scenario="s", operation="o", database="d")["seconds"] == 0.04
+    )
