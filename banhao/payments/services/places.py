@@ -121,26 +121,8 @@ def update_place(*, actor, place: Place, data: dict, expected_version: int) -> P
     return locked
 
 
-IMPORTED_FIELDS = [
-    "name",
-    "name_en",
-    "kind",
-    "sector",
-    "category",
-    "is_key",
-    "region",
-    "address",
-    "address_en",
-    "latitude",
-    "longitude",
-    "opening_hours",
-    "opening_hours_en",
-    "phone",
-    "bank",
-    "department",
-    "supervising_department",
-    "is_demo",
-]
+# An import also sets what a clerk's form does not: the bank, the units and the demo flag.
+IMPORTED_FIELDS = [*PLACE_FIELDS, "bank", "department", "supervising_department", "is_demo"]
 
 
 @transaction.atomic
