@@ -375,6 +375,9 @@ def test_a_handler_step_runs_a_constant_small_number_of_queries(citizen, handler
     handler = handler_for(handlers, task)
     with CaptureQueriesContext(connection) as queries:
         services.approve(actor=handler, task_id=task.pk, result=NEWBORN_RESULTS[1])
-    # lock application, lock tasks, update task, two dependants, events, audit (+ savepoints)
-    statements = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
+    # lock application, lock tasks, update task, two dependants, events, audit (+ savepoints).
+    # Django logs a server-bound lean statement's SQL as None on PostgreSQL (ADR 0011); it
+    # still counts.
+    logged = [q["sql"] or "" for q in queries.captured_queries]
+    statements = [sql for sql in logged if "SAVEPOINT" not in sql]
     assert len(statements) <= 8, statements
