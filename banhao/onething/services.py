@@ -844,7 +844,7 @@ def notify_deadlines(*, today=None) -> int:
     Idempotent per task, kind and deadline (the notification centre's event key), so the job
     can run every hour; returns how many notifications were created.
     """
-    from banhao.accounts.models import User
+    from banhao.accounts.selectors import unit_staff
 
     from .selectors import deadline_flag
 
@@ -856,11 +856,7 @@ def notify_deadlines(*, today=None) -> int:
         ).select_related("application__onething", "item")
     )
     staff: dict[int, list] = {}
-    for user in User.objects.filter(
-        role__in=[Role.DEPT_HANDLER, Role.DEPT_HEAD],
-        department_id__in={t.department_id for t in tasks},
-        is_active=True,
-    ):
+    for user in unit_staff({t.department_id for t in tasks}):
         staff.setdefault(user.department_id, []).append(user)
     created = 0
     for task in tasks:

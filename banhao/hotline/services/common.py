@@ -7,14 +7,13 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from banhao.accounts.roles import Role
+from banhao.accounts.services import notify_unit_staff
 from banhao.audit.models import AuditAction
 from banhao.audit.services import record
 from banhao.core import rows
-from banhao.core.i18n import user_language
 from banhao.notifications.services import notify
 from banhao.org.models import Department
 
@@ -141,23 +140,15 @@ def notify_unit(
 ) -> None:
     """Tell a unit's handlers and head; ``title`` (a lazy message with ``%(number)s`` and
     ``params``, which may be lazy too) is written in each recipient's language."""
-    from banhao.accounts.models import User
-
-    url = f"/hotline/tickets/{ticket.pk}/"
-    staff = User.objects.filter(
-        department_id=department_id, role__in=[Role.DEPT_HANDLER, Role.DEPT_HEAD], is_active=True
+    notify_unit_staff(
+        department_id,
+        event_key=f"hotline:{ticket.pk}:{key}",
+        kind="hotline",
+        title=title,
+        body=body,
+        url=f"/hotline/tickets/{ticket.pk}/",
+        params={"number": ticket.number, **params},
     )
-    for user in staff:
-        with translation.override(user_language(user)):
-            text = str(title) % {"number": ticket.number, **{k: str(v) for k, v in params.items()}}
-        notify(
-            recipient=user,
-            event_key=f"hotline:{ticket.pk}:{key}",
-            kind="hotline",
-            title=text,
-            body=body,
-            url=url,
-        )
 
 
 def notify_requester(ticket: Ticket, key: str, title: str, body: str = "") -> None:

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from banhao.accounts.roles import Role
+from banhao.accounts.selectors import unit_staff
 from banhao.audit.models import AuditAction
 from banhao.audit.services import record
 from banhao.core.workdays import add_working_days
@@ -32,16 +32,6 @@ from .common import lock_place, today
 
 # Working days the responsible unit has to put a finding right.
 FOLLOW_UP_WORKING_DAYS = 10
-
-
-def _unit_staff(department_id: int):
-    from banhao.accounts.models import User
-
-    return User.objects.filter(
-        department_id=department_id,
-        role__in=[Role.DEPT_HANDLER, Role.DEPT_HEAD],
-        is_active=True,
-    )
 
 
 def _open_task(
@@ -70,7 +60,7 @@ def _open_task(
         report=report,
         due_on=add_working_days(today(), FOLLOW_UP_WORKING_DAYS),
     )
-    for user in _unit_staff(place.department_id):
+    for user in unit_staff(place.department_id):
         notify(
             recipient=user,
             event_key=f"payments.task.{task.pk}",
