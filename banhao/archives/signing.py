@@ -20,6 +20,7 @@ import json
 import os
 import secrets
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,6 +51,9 @@ class Signer:
 
 _lock = threading.Lock()
 _signer: Signer | None = None
+_checked_at = 0.0
+# How often a process looks at the key file again (a rotation elsewhere shows within this).
+RECHECK_SECONDS = 2.0
 _public_keys: dict[str, ec.EllipticCurvePublicKey] = {}
 
 
@@ -119,7 +123,11 @@ def current_signer() -> Signer:
     """The installation's signing key, from the file (cached until the file changes).
 
     Raises ``NoSigningKey`` when there is no file and the settings do not allow creating one."""
-    global _signer
+    global _signer, _checked_at
+    signer = _signer
+    now = time.monotonic()
+    if signer is not None and now - _checked_at < RECHECK_SECONDS:
+        return signer
     path = key_path()
     try:
         stat = path.stat()
@@ -128,7 +136,7 @@ def current_signer() -> Signer:
             raise NoSigningKey(f"no licence signing key at {path.name}") from None
         write_new_key(path, replace=False)
         stat = path.stat()
-    signer = _signer
+    _checked_at = now
     if signer is not None and signer.stamp == (stat.st_dev, stat.st_ino, stat.st_mtime_ns):
         return signer
     with _lock:
@@ -142,8 +150,8 @@ def current_signer() -> Signer:
 
 def forget_key() -> None:
     """Drop the cached key (after a rotation in this process, and between tests)."""
-    global _signer
-    _signer = None
+    global _signer, _checked_at
+    _signer, _checked_at = None, 0.0
 
 
 def _digest(salt: str, value: str) -> str:

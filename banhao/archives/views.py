@@ -206,7 +206,9 @@ def _verification_url(request, token: str) -> str:
 
 def _qr_svg(url: str) -> str:
     # segno writes the SVG itself (no image file, no script); "M" survives a worn print-out.
-    return segno.make(url, error="m").svg_inline(scale=5, border=2, dark="#111", light="#fff")
+    return segno.make(url, error="m").svg_inline(
+        scale=5, border=2, dark="#111", light="#fff", omitsize=True
+    )
 
 
 @login_required
