@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
@@ -229,13 +230,20 @@ VERIFY_MAX_AGE = 60
 
 
 @require_GET
-@cache_control(public=True, max_age=VERIFY_MAX_AGE)
 @vary_on_headers("Accept-Language")
 def verify(request, token: str):
     """The public verification page a licence's QR code opens: no login, nothing in the URL
     but an opaque token, no more on the page than the licence itself shows."""
     check = selectors.licence_check(token)
-    return render(request, "archives/verify.html", {"check": check}, status=200 if check else 404)
+    response = render(
+        request, "archives/verify.html", {"check": check}, status=200 if check else 404
+    )
+    # A logged-in visitor's page carries their name in the top bar: only their browser keeps it.
+    if request.user.is_authenticated:
+        patch_cache_control(response, private=True, max_age=VERIFY_MAX_AGE)
+    else:
+        patch_cache_control(response, public=True, max_age=VERIFY_MAX_AGE)
+    return response
 
 
 @require_GET

@@ -269,6 +269,9 @@ def test_public_page_shows_little_and_may_be_cached(client, types):
     assert child.id_number not in body
     assert "Birth registration" in body and "County Civil Affairs Bureau" in body
     assert "max-age=60" in response["Cache-Control"] and "public" in response["Cache-Control"]
+    client.force_login(make_user(Role.CITIZEN))
+    assert "private" in client.get(url)["Cache-Control"]  # the top bar names the visitor
+    client.logout()
     zh = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "出生登记" in zh and "县民政局" in zh
     data = client.get(reverse("archives:verify_json", args=[licence.token])).json()
