@@ -39,7 +39,11 @@ def own_licence_or_404(user, pk: int) -> Licence:
     if user.role not in PUBLIC_ROLES:
         raise Http404
     qs = Licence.objects.select_related(
-        "licence_type__renewal_onething", "person", "enterprise", "renewal_application"
+        "licence_type__renewal_onething",
+        "person",
+        "enterprise",
+        "renewal_application",
+        "issuer",
     )
     key = holder_key(user)
     if key and user.role == Role.CITIZEN:

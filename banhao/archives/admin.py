@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from banhao.core import masking
 
-from .models import Enterprise, Licence, LicenceType, Person
+from .models import Enterprise, Licence, LicenceType, Person, SigningKey
 
 
 @admin.register(Person)
@@ -48,6 +48,23 @@ class LicenceAdmin(admin.ModelAdmin):
     search_fields = ["=number"]
     list_select_related = ["licence_type"]
     show_full_result_count = False
+    # The salt keys the holder's digest in the signed content; nobody needs to read it.
+    exclude = ["holder_salt"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(SigningKey)
+class SigningKeyAdmin(admin.ModelAdmin):
+    # Public keys only; written by `banhao licence_keys` (ADR 0016).
+    list_display = ["key_id", "algorithm", "created_at", "retired_at"]
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -36,3 +36,13 @@ class ImportForm(forms.Form):
         ],
     )
     file = forms.FileField(label=_("CSV file (UTF-8)"))
+
+
+class RevokeForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for revocation"),
+        min_length=4,
+        max_length=200,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The holder reads it in their notification."),
+    )

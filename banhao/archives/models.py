@@ -343,6 +343,33 @@ class Licence(models.Model):
         blank=True,
         related_name="+",
     )
+    # The department that issued it (its type's department at the time of issue).
+    issuer = models.ForeignKey(
+        "org.Department",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("issued by"),
+    )
+    # The electronic licence (电子证照, ADR 0016): an opaque random token names its public
+    # verification page; the signature covers ``archives.signing.canonical`` of the row.
+    token = models.CharField(max_length=32, unique=True, null=True, blank=True)
+    # Keys the digest of the holder's identifier in the signed content (never shown).
+    holder_salt = models.CharField(max_length=32, blank=True)
+    signature = models.CharField(max_length=128, blank=True)
+    signature_algorithm = models.CharField(max_length=24, blank=True)
+    # ``SigningKey.key_id`` of the key that signed it.
+    key_id = models.CharField(max_length=16, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    revocation_reason = models.CharField(_("reason for revocation"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -372,6 +399,27 @@ class Licence(models.Model):
     @property
     def holder(self):
         return self.person or self.enterprise
+
+
+class SigningKey(models.Model):
+    """A public key that signs (or signed) electronic licences. The private key lives outside
+    the database (``BANHAO_LICENCE_KEY_FILE``); public keys stay here after a rotation so that
+    licences signed before it still verify."""
+
+    # The first 16 hex digits of the SHA-256 of the DER public key.
+    key_id = models.CharField(max_length=16, unique=True)
+    algorithm = models.CharField(max_length=24)
+    public_key_pem = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("licence signing key")
+        verbose_name_plural = _("licence signing keys")
+
+    def __str__(self) -> str:
+        return self.key_id
 
 
 class PurposeKind(models.TextChoices):

@@ -7,10 +7,13 @@ one indexed query with a limit.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
+from django.db import models
 from django.db.models import Q, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from banhao.accounts.identity import holder_key
 from banhao.accounts.models import User
@@ -22,6 +25,7 @@ from banhao.onething.events import FormPrefill, Prefill, Renews
 from banhao.onething.models import Application
 from banhao.onething.states import ApplicationState
 
+from . import signing
 from .models import (
     ArchiveAccess,
     Benefit,
@@ -299,3 +303,87 @@ def upcoming_count(user, today=None) -> int:
         expires_on__lte=today + dt.timedelta(days=UPCOMING_DAYS),
         **holder_q,
     ).count()
+
+
+# --- electronic licences: the public verification (ADR 0016) ----------------------------------
+
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,32}$")
+
+
+class Standing(models.TextChoices):
+    """What the verification page says of a genuine licence."""
+
+    CURRENT = "current", _("Current")  # in force today
+    EXPIRED = "expired", _("Expired")  # current in the archive, past its expiry date
+    SUPERSEDED = "superseded", _("Superseded")  # replaced by a newer licence
+    REVOKED = "revoked", _("Revoked")  # withdrawn by the issuing department
+
+
+@dataclass
+class LicenceCheck:
+    """What anyone holding the QR code may learn: no more than the licence itself shows, with
+    a person's name and a number that is their ID number masked."""
+
+    licence: Licence
+    genuine: bool
+    standing: Standing
+    number: str
+    holder: str
+
+    def as_dict(self) -> dict:
+        lic = self.licence
+        return {
+            "genuine": self.genuine,
+            "standing": self.standing.value,
+            "type": lic.licence_type.code,
+            "type_name": lic.licence_type.name,
+            "type_name_en": lic.licence_type.name_en,
+            "issuer": lic.issuer.name if lic.issuer else None,
+            "issuer_en": lic.issuer.name_en if lic.issuer else None,
+            "number": self.number,
+            "holder": self.holder,
+            "issued_on": lic.issued_on.isoformat(),
+            "expires_on": lic.expires_on.isoformat() if lic.expires_on else None,
+            "revoked_on": (
+                timezone.localdate(lic.revoked_at).isoformat() if lic.revoked_at else None
+            ),
+            "algorithm": lic.signature_algorithm,
+            "key_id": lic.key_id,
+        }
+
+
+def licence_check(token: str, *, today: dt.date | None = None) -> LicenceCheck | None:
+    """The verification of the licence behind a QR code's token (one query), or None."""
+    if not _TOKEN.match(token or ""):
+        return None
+    licence = (
+        Licence.objects.select_related("licence_type", "issuer", "person", "enterprise")
+        .filter(token=token)
+        .first()
+    )
+    if licence is None:
+        return None
+    today = today or timezone.localdate()
+    if licence.state == LicenceState.REVOKED:
+        standing = Standing.REVOKED
+    elif licence.state == LicenceState.SUPERSEDED:
+        standing = Standing.SUPERSEDED
+    elif licence.expires_on and licence.expires_on < today:
+        standing = Standing.EXPIRED
+    else:
+        standing = Standing.CURRENT
+    if licence.person_id:
+        holder = masking.mask_name(licence.person.name)
+    else:
+        # Enterprise registrations are public (企业信用信息公示): the name is shown in full.
+        holder = licence.enterprise.name
+    number = licence.number
+    if licence.licence_type.number_identifies_holder:
+        number = masking.mask_id_number(number)
+    return LicenceCheck(
+        licence=licence,
+        genuine=signing.verify(licence),
+        standing=standing,
+        number=number,
+        holder=holder,
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from decimal import Decimal
 
@@ -10,7 +11,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from banhao.accounts.roles import COUNTY_WIDE_ROLES, Role
+from banhao.accounts.roles import COUNTY_WIDE_ROLES, UNIT_ROLES, Role
 from banhao.audit.models import AuditAction
 from banhao.audit.services import record
 from banhao.core import rows
@@ -21,7 +22,8 @@ from banhao.onething.events import TaskApproved
 from banhao.onething.models import Application, Task
 from banhao.onething.states import ApplicationState, TaskState
 
-from .errors import ArchiveError
+from . import signing
+from .errors import ALREADY_REVOKED, NOT_ISSUER, REVOCATION_REASON, ArchiveError
 from .licence_types import type_for_item
 from .models import (
     ArchiveAccess,
@@ -37,6 +39,8 @@ from .models import (
     Person,
     PurposeKind,
 )
+
+logger = logging.getLogger(__name__)
 
 # Filing a newborn's records reads the child and parents in one lean statement (below).
 rows.use(Person, writes="none")
@@ -158,19 +162,27 @@ def issue_licence(
     if expires_on is not None and expires_on < issued_on:
         raise ArchiveError("expiry_before_issue", _("A licence cannot expire before it is issued."))
     holder = person or enterprise
+    licence = Licence(
+        person=person,
+        enterprise=enterprise,
+        licence_type=licence_type,
+        number=number,
+        issued_on=issued_on,
+        expires_on=expires_on,
+        source=source,
+        source_ref=source_ref,
+        application=application,
+        issuer_id=licence_type.department_id,
+    )
+    # Signed in memory and saved with the row: the electronic licence costs no statement.
+    try:
+        signing.sign(licence)
+    except signing.NoSigningKey:
+        # Issuing must not stop for want of a key; `banhao sign_licences` signs it later.
+        logger.warning("licence issued unsigned: no signing key configured")
     try:
         with transaction.atomic():
-            licence = Licence.objects.create(
-                person=person,
-                enterprise=enterprise,
-                licence_type=licence_type,
-                number=number,
-                issued_on=issued_on,
-                expires_on=expires_on,
-                source=source,
-                source_ref=source_ref,
-                application=application,
-            )
+            licence.save(force_insert=True)
     except IntegrityError:
         if not source_ref:
             raise
@@ -201,9 +213,164 @@ def issue_licence(
             "source": source,
             "source_ref": source_ref,
             "superseded": superseded,
+            "key_id": licence.key_id,
         },
     )
     return licence
+
+
+# --- electronic licences: revocation and signing of older rows (ADR 0016) --------------------
+
+MIN_REVOCATION_REASON = 4
+MAX_REVOCATION_REASON = 200
+
+
+def can_revoke(user, licence: Licence) -> bool:
+    """Staff of the issuing department (handlers and heads) or an administrator."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if user.role == Role.ADMIN:
+        return True
+    return (
+        user.role in UNIT_ROLES
+        and user.department_id is not None
+        and user.department_id == licence.issuer_id
+    )
+
+
+@transaction.atomic
+def revoke_licence(*, actor, licence_id: int, reason: str) -> Licence:
+    """Withdraw a licence: its verification page says revoked from now on, and the holder is
+    told (in-app, SMS and e-mail where the account has them). Current and superseded licences
+    can be revoked; a revoked one cannot be revoked again."""
+    licence = (
+        Licence.objects.select_for_update(of=("self",))
+        .select_related("licence_type", "issuer", "person", "enterprise")
+        .filter(pk=licence_id)
+        .first()
+    )
+    if licence is None or not can_revoke(actor, licence):
+        raise ArchiveError(NOT_ISSUER)
+    if licence.state == LicenceState.REVOKED:
+        raise ArchiveError(ALREADY_REVOKED)
+    reason = " ".join((reason or "").split())
+    if not MIN_REVOCATION_REASON <= len(reason) <= MAX_REVOCATION_REASON:
+        raise ArchiveError(
+            REVOCATION_REASON,
+            field="reason",
+            min=MIN_REVOCATION_REASON,
+            max=MAX_REVOCATION_REASON,
+        )
+    before = licence.state
+    licence.state = LicenceState.REVOKED
+    licence.revoked_at = timezone.now()
+    licence.revoked_by = actor
+    licence.revocation_reason = reason
+    licence.save(
+        update_fields=["state", "revoked_at", "revoked_by", "revocation_reason", "updated_at"]
+    )
+    holder = licence.holder
+    record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        event_type="archives.licence_revoked",
+        obj=licence,
+        subject_key=subject_key_of(holder),
+        summary=f"{licence.licence_type.name}: {reason}",
+        before={"state": before},
+        after={"state": LicenceState.REVOKED, "reason": reason},
+    )
+    _notify_revocation(licence)
+    return licence
+
+
+def _notify_revocation(licence: Licence) -> None:
+    from django.urls import reverse
+    from django.utils import translation
+
+    from banhao.accounts.models import User
+    from banhao.notifications.services import notify
+
+    key = subject_key_of(licence.holder)
+    field = "id_number" if licence.person_id else "credit_code"
+    for user in User.objects.filter(**{field: key}, is_active=True):
+        with translation.override(user_language(user)):
+            params = {
+                "type": localized(licence.licence_type),
+                "issuer": localized(licence.issuer) if licence.issuer else "—",
+                "date": timezone.localdate(licence.revoked_at).isoformat(),
+                "reason": licence.revocation_reason,
+            }
+            notify(
+                recipient=user,
+                event_key=f"archives.revoked.{licence.pk}",
+                kind="archives.licence_revoked",
+                title=str(_("%(type)s was revoked") % params),
+                body=str(_("%(issuer)s revoked it on %(date)s. Reason: %(reason)s") % params),
+                url=reverse("archives:licence", args=[licence.pk]),
+                channels=("sms", "email"),
+            )
+
+
+def create_signing_key(*, actor=None, rotate: bool = False) -> tuple[str, bool]:
+    """Create the installation's licence signing key, or with ``rotate`` replace it by a new
+    one. The old public key stays recorded (and is marked retired), so every licence it signed
+    still verifies. Returns the key id in use and whether a new key was written."""
+    path = signing.key_path()
+    old_id = ""
+    if path.exists():
+        old = signing.current_signer()  # records the old public key before it is replaced
+        old_id = old.key_id
+        if not rotate:
+            return old_id, False
+    key = signing.write_new_key(path, replace=rotate)
+    signing.forget_key()
+    new = signing.current_signer()
+    with transaction.atomic():
+        signing.register(key.public_key())
+        retired = signing.retire_others(new.key_id)
+        record(
+            actor=actor,
+            action=AuditAction.UPDATE if rotate else AuditAction.CREATE,
+            event_type="archives.signing_key_rotated" if rotate else "archives.signing_key_created",
+            object_type="archives.signingkey",
+            object_id=new.key_id,
+            summary=f"licence signing key {new.key_id}" + (f" replaces {old_id}" if old_id else ""),
+            after={"key_id": new.key_id, "previous": old_id, "retired": retired},
+        )
+    return new.key_id, True
+
+
+def sign_unsigned_licences(*, actor=None, batch_size: int = 500) -> int:
+    """Sign licences recorded before electronic licences existed (or while no key was
+    configured), one transaction per batch; returns how many were signed."""
+    signer = signing.current_signer()
+    signed = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                Licence.objects.select_for_update(of=("self",))
+                .filter(token__isnull=True)
+                .select_related("licence_type", "person", "enterprise")
+                .order_by("pk")[:batch_size]
+            )
+            if not batch:
+                return signed
+            for licence in batch:
+                signing.sign(licence, signer)
+            Licence.objects.bulk_update(
+                batch,
+                ["token", "holder_salt", "signature", "signature_algorithm", "key_id"],
+            )
+            record(
+                actor=actor,
+                action=AuditAction.UPDATE,
+                event_type="archives.licences_signed",
+                object_type="archives.licence",
+                summary=f"{len(batch)} licences signed with key {signer.key_id}",
+                after={"count": len(batch), "key_id": signer.key_id},
+            )
+            signed += len(batch)
 
 
 def _applicant_holder(application, licence_type: LicenceType):

@@ -1,26 +1,35 @@
 """Pages of the archives: the holder's own archive, staff access for a recorded purpose,
-renewal from a reminder, and the CSV import. Views parse, call one service or selector, render.
+renewal from a reminder, the CSV import, and electronic licences (a licence's QR code, its
+public verification, revocation by the issuing department). Views parse, call one service or selector, render.
 """
 
 import io
 
+import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
 
 from banhao.accounts.identity import is_verified, pending_claim
 from banhao.accounts.roles import PUBLIC_ROLES, STAFF_ROLES
 from banhao.audit.services import record_personal_data_view
+from banhao.core import masking
 from banhao.onething.errors import OneThingError
 from banhao.onething.states import ApplicationState
 
 from . import access, imports, selectors, services
 from .errors import ArchiveError
-from .forms import ImportForm, PurposeForm, SearchForm
-from .models import Person
+from .forms import ImportForm, PurposeForm, RevokeForm, SearchForm
+from .models import Licence, LicenceState, Person
 
 
 def _staff_only(user) -> None:
@@ -86,6 +95,8 @@ def _holder_page(request, kind: str, pk: int):
         purpose=grant.purpose_text,
     )
     view = selectors.archive_view(holder, reveal=grant.reveals_identifiers)
+    for lic in view.licences:
+        lic.revocable = lic.state != LicenceState.REVOKED and services.can_revoke(user, lic)
     return render(
         request, "archives/archive.html", {"view": view, "is_holder": False, "grant": grant}
     )
@@ -181,4 +192,106 @@ def import_archives(request):
         "archives/import.html",
         {"form": form, "result": result, "columns": imports.COLUMNS},
         status=400 if result and result.errors else 200,
+    )
+
+
+# --- electronic licences (ADR 0016) -----------------------------------------------------------
+
+
+def _verification_url(request, token: str) -> str:
+    path = reverse("archives:verify", args=[token])
+    if settings.BANHAO_PUBLIC_URL:
+        return settings.BANHAO_PUBLIC_URL + path
+    return request.build_absolute_uri(path)
+
+
+def _qr_svg(url: str) -> str:
+    # segno writes the SVG itself (no image file, no script); "M" survives a worn print-out.
+    return segno.make(url, error="m").svg_inline(
+        scale=5, border=2, dark="#111", light="#fff", omitsize=True
+    )
+
+
+@login_required
+def licence(request, pk: int):
+    """The holder's electronic licence: its facts and the QR code of its verification page."""
+    lic = access.own_licence_or_404(request.user, pk)
+    url = _verification_url(request, lic.token) if lic.token else ""
+    return render(
+        request,
+        "archives/licence.html",
+        {"licence": lic, "verify_url": url, "qr": mark_safe(_qr_svg(url)) if url else ""},  # noqa: S308 (segno's own SVG)
+    )
+
+
+# Anyone may scan a code: the answer is the same for everyone, so caches and proxies may keep it
+# for a minute (a revocation shows within that), which also blunts repeated scanning.
+VERIFY_MAX_AGE = 60
+
+
+@require_GET
+@vary_on_headers("Accept-Language")
+def verify(request, token: str):
+    """The public verification page a licence's QR code opens: no login, nothing in the URL
+    but an opaque token, no more on the page than the licence itself shows."""
+    check = selectors.licence_check(token)
+    response = render(
+        request, "archives/verify.html", {"check": check}, status=200 if check else 404
+    )
+    # A logged-in visitor's page carries their name in the top bar: only their browser keeps it.
+    if request.user.is_authenticated:
+        patch_cache_control(response, private=True, max_age=VERIFY_MAX_AGE)
+    else:
+        patch_cache_control(response, public=True, max_age=VERIFY_MAX_AGE)
+    return response
+
+
+@require_GET
+@cache_control(public=True, max_age=VERIFY_MAX_AGE)
+def verify_json(request, token: str):
+    """The same answer for machines."""
+    check = selectors.licence_check(token)
+    if check is None:
+        return JsonResponse(
+            {"code": "not_found", "message": "No licence has this verification code."}, status=404
+        )
+    return JsonResponse(check.as_dict())
+
+
+@login_required
+def revoke(request, pk: int):
+    """Staff of the issuing department revoke a licence, stating why."""
+    _staff_only(request.user)
+    lic = (
+        Licence.objects.select_related("licence_type", "issuer", "person", "enterprise")
+        .filter(pk=pk)
+        .first()
+    )
+    if lic is None or not services.can_revoke(request.user, lic):
+        raise Http404
+    form = RevokeForm(request.POST or None)
+    if request.method == "POST" and lic.state != LicenceState.REVOKED and form.is_valid():
+        try:
+            lic = services.revoke_licence(
+                actor=request.user, licence_id=lic.pk, reason=form.cleaned_data["reason"]
+            )
+        except ArchiveError as exc:
+            form.add_error("reason", exc.message)
+        else:
+            messages.success(request, _("The licence is revoked; its holder has been told."))
+            return redirect("archives:revoke", lic.pk)
+    holder = lic.holder
+    number = lic.number
+    if lic.licence_type.number_identifies_holder:
+        number = masking.mask_id_number(number)
+    return render(
+        request,
+        "archives/revoke.html",
+        {
+            "licence": lic,
+            "form": form,
+            "number": number,
+            "holder_name": masking.mask_name(holder.name) if lic.person_id else holder.name,
+        },
+        status=400 if form.errors else 200,
     )

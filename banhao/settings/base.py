@@ -192,6 +192,16 @@ STORAGES = {
 MEDIA_ROOT = Path(env("BANHAO_MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
 
+# Electronic licences (ADR 0016): the private signing key is a PEM file outside the database,
+# created by `banhao licence_keys create` (or on first use where autocreate is on).
+BANHAO_LICENCE_KEY_FILE = Path(
+    env("BANHAO_LICENCE_KEY_FILE", str(VAR_DIR / "keys" / "licence-signing.pem"))
+)
+BANHAO_LICENCE_KEY_AUTOCREATE = env_bool("BANHAO_LICENCE_KEY_AUTOCREATE", True)
+# The site's public address for links that leave it (a licence's QR code), e.g.
+# https://zwfw.example.gov.cn; empty: taken from the request.
+BANHAO_PUBLIC_URL = (env("BANHAO_PUBLIC_URL", "") or "").rstrip("/")
+
 # Notifications: e-mail through Django's backends; SMS through banhao.notifications.sms.
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
 EMAIL_FILE_PATH = VAR_DIR / "mail"

@@ -26,3 +26,6 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
+
+# A production key is created on purpose (`banhao licence_keys create`), never by a request.
+BANHAO_LICENCE_KEY_AUTOCREATE = env_bool("BANHAO_LICENCE_KEY_AUTOCREATE", False)

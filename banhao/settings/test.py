@@ -28,6 +28,7 @@ EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 EMAIL_FILE_PATH = _tmp / "mail"
 BANHAO_SMS_BACKEND = "banhao.notifications.sms.FileBackend"
 BANHAO_SMS_FILE_PATH = _tmp / "sms"
+BANHAO_LICENCE_KEY_FILE = _tmp / "keys" / "licence-signing.pem"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # pytest-django gives each run a fresh database; WAL pragmas still apply.
     DATABASES["default"]["TEST"] = {"NAME": str(_tmp / "test.sqlite3")}
