@@ -20,7 +20,10 @@ def store(session, token: dict, *, issuer: str) -> None:
         # A provider that does not rotate refresh tokens sends none with a refreshed token.
         "refresh_token": token.get("refresh_token") or previous.get("refresh_token", ""),
         "id_token": token.get("id_token") or previous.get("id_token", ""),
-        "expires_at": int(token.get("expires_at") or time.time() + int(token["expires_in"])),
+        # A token without a lifetime is treated as short-lived: refreshed within minutes.
+        "expires_at": int(
+            token.get("expires_at") or time.time() + int(token.get("expires_in") or 300)
+        ),
     }
 
 

@@ -225,3 +225,14 @@ def test_a_forged_callback_is_refused_without_error(client, oidc):
     assert response.status_code == 400
     assert b'data-code="sso_provider_failed"' in response.content
     assert not _logged_in_user(client).is_authenticated
+
+
+def test_staff_without_an_account_here_are_refused_not_created(client, oidc, sign_in):
+    testing.department()
+    users_before = User.objects.count()
+
+    response = sign_in("handler")
+
+    assert response.status_code == 403
+    assert b'data-code="sso_no_staff_account"' in response.content
+    assert User.objects.count() == users_before
