@@ -82,6 +82,29 @@ def register_enterprise(
     return user
 
 
+@transaction.atomic
+def register_by_unified_login(*, role: str, username: str) -> User:
+    """A public account opened by the province's unified login: no password (its holder signs
+    in there) and no claim (the provider's verified identity follows at once, through
+    ``verify_identity`` with method ``oidc``)."""
+    role = Role(role)
+    if role not in PUBLIC_ROLES:
+        raise errors.AccountError(identity_errors.NOT_PUBLIC_ACCOUNT)
+    User.username_validator(username)
+    user = User(username=username, role=role)
+    user.set_unusable_password()
+    user.save()
+    record(
+        actor=user,
+        action=AuditAction.CREATE,
+        event_type="account.registered",
+        obj=user,
+        summary=f"{role.value} {username}",
+        extra={"method": VerificationMethod.OIDC.value},
+    )
+    return user
+
+
 def _claim(user: User, kind: str, identifier: str) -> IdentityClaim:
     """Record what the account typed. A number some other account has already verified is a
     false claim (or the holder's second account): voided and flagged at once, silently, so

@@ -21,6 +21,7 @@ pages = (
 urlpatterns = [
     path("", include(pages)),
     path("accounts/", include("banhao.accounts.urls")),
+    path("sso/", include("banhao.sso.urls")),
     path("audit/", include("banhao.audit.urls")),
     path("notifications/", include("banhao.notifications.urls")),
     path("services/", include("banhao.onething.urls")),

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "banhao.payments",
     "banhao.archives",
     "banhao.policies",
+    "banhao.sso",
     # The site assembly sits above every app.
     "banhao.portal",
 ]
@@ -74,6 +75,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "banhao.core.middleware.AuthenticationMiddleware",
     "banhao.core.middleware.MessageMiddleware",
+    # Refreshes a unified-login session's access token before it expires (docs/adr/0015).
+    "banhao.sso.middleware.TokenRefreshMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "banhao.audit.middleware.RequestContextMiddleware",
 ]
@@ -97,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "banhao.core.context_processors.ui",
+                "banhao.sso.context_processors.sso",
             ],
         },
     },
@@ -218,6 +222,31 @@ BANHAO_SMS_BACKEND = env("BANHAO_SMS_BACKEND", "banhao.notifications.sms.FileBac
 BANHAO_SMS_FILE_PATH = VAR_DIR / "sms"
 BANHAO_SMS_GATEWAY_URL = env("BANHAO_SMS_GATEWAY_URL")
 BANHAO_SMS_GATEWAY_TOKEN = env("BANHAO_SMS_GATEWAY_TOKEN")
+
+# Unified login (一网通办) by OpenID Connect beside local accounts (docs/adr/0015): off unless
+# BANHAO_OIDC_ISSUER is set; then the client id and secret are required.
+BANHAO_OIDC_ISSUER = (env("BANHAO_OIDC_ISSUER", "") or "").rstrip("/")
+BANHAO_OIDC_CLIENT_ID = env("BANHAO_OIDC_CLIENT_ID", "")
+BANHAO_OIDC_CLIENT_SECRET = env("BANHAO_OIDC_CLIENT_SECRET", "")
+if BANHAO_OIDC_ISSUER and not (BANHAO_OIDC_CLIENT_ID and BANHAO_OIDC_CLIENT_SECRET):
+    raise ImproperlyConfigured(
+        "BANHAO_OIDC_ISSUER is set: BANHAO_OIDC_CLIENT_ID and BANHAO_OIDC_CLIENT_SECRET are required"
+    )
+# The least assurance level (2 remote real-name check, 3 in person) a unified login must carry;
+# below 2 an identity opens no archive, so 1 is refused here rather than half-admitted.
+BANHAO_OIDC_MIN_ASSURANCE = int(env("BANHAO_OIDC_MIN_ASSURANCE", "2") or 2)
+if BANHAO_OIDC_MIN_ASSURANCE not in (2, 3):
+    raise ImproperlyConfigured("BANHAO_OIDC_MIN_ASSURANCE must be 2 or 3")
+# The provider's ``acr`` values and the assurance level each stands for ("acr:level,…").
+BANHAO_OIDC_ACR_LEVELS = {
+    acr.strip(): int(level)
+    for acr, _sep, level in (
+        item.partition(":") for item in env_list("BANHAO_OIDC_ACR_LEVELS", "loa1:1,loa2:2,loa3:3")
+    )
+}
+BANHAO_OIDC_SCOPES = env("BANHAO_OIDC_SCOPES", "openid profile realname staff offline_access")
+# Refresh the access token this many seconds before it expires.
+BANHAO_OIDC_REFRESH_MARGIN = int(env("BANHAO_OIDC_REFRESH_MARGIN", "60") or 60)
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
