@@ -48,7 +48,9 @@ def task_ready(application, task) -> None:
 
 
 def result_issued(application, task) -> None:
-    _emit(EventType.RESULT_ISSUED, application, task, result=task.result)
+    # Not the result itself: for some items it is a person's ID number (a newborn's household
+    # registration). The department system reads it through the link, as an authorised user.
+    _emit(EventType.RESULT_ISSUED, application, task)
 
 
 def correction_asked(application, task, correction) -> None:
