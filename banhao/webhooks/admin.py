@@ -20,6 +20,17 @@ class SubscriberForm(forms.ModelForm):
         model = Subscriber
         fields = ["name", "url", "region", "unit", "event_types", "is_active"]
 
+    def clean(self):
+        data = super().clean()
+        if not self.errors:
+            try:
+                services.clean_subscriber(
+                    name=data["name"], url=data["url"], event_types=data["event_types"]
+                )
+            except WebhookError as exc:
+                self.add_error(exc.field or None, exc.message)
+        return data
+
 
 def _readonly(model) -> list[str]:
     return [f.name for f in model._meta.fields]

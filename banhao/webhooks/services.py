@@ -143,7 +143,10 @@ def _require_admin(actor: Any) -> None:
         raise WebhookError(errors.NOT_ADMIN)
 
 
-def _clean(*, name: str, url: str, event_types: Iterable[str]) -> tuple[str, str, list[str]]:
+def clean_subscriber(
+    *, name: str, url: str, event_types: Iterable[str]
+) -> tuple[str, str, list[str]]:
+    """The subscriber's fields, trimmed and checked (``WebhookError`` on the first problem)."""
     name = (name or "").strip()
     if not name or len(name) > 100:
         raise WebhookError(errors.BAD_NAME, "name")
@@ -188,7 +191,7 @@ def create_subscriber(
     """A new subscriber with a fresh secret; the caller shows the secret once to be handed to
     the department system."""
     _require_admin(actor)
-    name, url, types = _clean(name=name, url=url, event_types=event_types)
+    name, url, types = clean_subscriber(name=name, url=url, event_types=event_types)
     if Subscriber.objects.filter(name=name).exists():
         raise WebhookError(errors.NAME_TAKEN, "name")
     subscriber = Subscriber.objects.create(
@@ -225,7 +228,7 @@ def update_subscriber(
     going to the new URL; events not yet fanned out are matched against the new filters."""
     _require_admin(actor)
     subscriber = Subscriber.objects.select_for_update().get(pk=subscriber_id)
-    name, url, types = _clean(name=name, url=url, event_types=event_types)
+    name, url, types = clean_subscriber(name=name, url=url, event_types=event_types)
     if Subscriber.objects.filter(name=name).exclude(pk=subscriber.pk).exists():
         raise WebhookError(errors.NAME_TAKEN, "name")
     before = _snapshot(subscriber)

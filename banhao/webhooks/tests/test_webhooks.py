@@ -439,3 +439,31 @@ def test_receiver_script_verifies_like_the_platform_signs():
     )["Banhao-Signature"]
     assert verify("whsec_a", header, body)
     assert not verify("whsec_b", header, body)
+
+
+@pytest.mark.django_db
+def test_the_admin_creates_and_changes_subscribers_through_the_services(client):
+    admin = make_user(Role.ADMIN)
+    client.force_login(admin)
+    add = reverse("admin:webhooks_subscriber_add")
+    form = {
+        "name": "县市场监管系统",
+        "url": "https://scjg.example/hooks",
+        "region": "",
+        "unit": "",
+        "event_types": [EventType.TICKET_DISPATCHED, EventType.TICKET_DUE],
+        "is_active": "on",
+    }
+    refused = client.post(add, {**form, "url": "ftp://scjg.example/hooks"})
+    assert refused.status_code == 200 and not Subscriber.objects.exists()
+    assert client.post(add, form).status_code == 302
+    sub = Subscriber.objects.get()
+    assert sub.secret.startswith("whsec_")
+    assert sub.event_types == [EventType.TICKET_DISPATCHED, EventType.TICKET_DUE]
+    created = AuditRecord.objects.get(event_type="webhooks.subscriber_created")
+    assert created.actor == admin and sub.secret not in json.dumps(created.after)
+    change = reverse("admin:webhooks_subscriber_change", args=[sub.pk])
+    assert client.post(change, {**form, "is_active": ""}).status_code == 302
+    sub.refresh_from_db()
+    assert not sub.is_active
+    assert AuditRecord.objects.filter(event_type="webhooks.subscriber_changed").count() == 1
