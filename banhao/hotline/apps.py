@@ -36,6 +36,13 @@ class HotlineConfig(AppConfig):
                     order=20,
                 ),
                 registry.PeriodicJob(
+                    "hotline-due-events",
+                    tasks.report_due_tickets,
+                    crontab(minute="*/15"),
+                    "tell the units' systems about tickets whose deadline passed (webhooks)",
+                    order=25,
+                ),
+                registry.PeriodicJob(
                     "hotline-retrain",
                     tasks.retrain_dispatch_model,
                     crontab(hour=2, minute=0),

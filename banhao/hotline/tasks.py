@@ -35,3 +35,9 @@ def retrain_dispatch_model() -> None:
 def apply_supervision_rules() -> int:
     """Run hourly (celery beat or cron: `banhao hotline_supervise`)."""
     return supervision.apply_supervision_rules()
+
+
+@shared_task(ignore_result=True)
+def report_due_tickets() -> int:
+    """Every quarter hour: outbound "ticket due" events for deadlines that passed."""
+    return supervision.report_due_tickets()

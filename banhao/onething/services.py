@@ -31,7 +31,7 @@ from banhao.core.workdays import add_working_days, working_days_between
 from banhao.notifications.services import notify
 from banhao.org.models import Department
 
-from . import errors, prereview, rows
+from . import errors, outbound, prereview, rows
 from .errors import Conflict, OneThingError, PreReviewFailed, TransitionRefused
 from .events import TaskApproved, task_approved
 from .models import Application, Attachment, Correction, Event, Task
@@ -424,6 +424,10 @@ def submit(*, actor, application_id: int) -> Application:
             before={"state": ApplicationState.DRAFT},
             after={"state": application.state, "positions": positions},
         )
+        with outbound.together():
+            for task in tasks:
+                if task.state == TaskState.READY:
+                    outbound.task_ready(application, task)
     return application
 
 
@@ -521,7 +525,8 @@ def approve(*, actor, task_id: int, result: str, expected_revision: int | None =
     task.finished_at = now
     task.revision += 1
     # Everything from here writes (the last step also notifies): one statement on PostgreSQL.
-    with rows.batch():
+    # The outbound events (result issued, dependants ready) are one insert among them.
+    with rows.batch(), outbound.together():
         rows.queue_update(
             task, ["state", "result", "handler", "accepted_at", "finished_at", "revision"]
         )
@@ -534,6 +539,7 @@ def approve(*, actor, task_id: int, result: str, expected_revision: int | None =
         rows.queue_insert(events)
         _audit_task(actor, task, "onething.task_approved", before, result=result)
         _refresh(application, actor, siblings)
+        outbound.result_issued(application, task)
     # Apps above this one react here, inside this transaction (the archive files a licence or
     # certificate the item issues: 一人一档); see events.py.
     task_approved(
@@ -561,6 +567,7 @@ def _start_dependants(application: Application, done: Task, siblings: dict) -> l
             task.due_date = add_working_days(today, task.committed_days)
             task.revision += 1
             rows.queue_update(task, ["state", "inputs", "started_on", "due_date", "revision"])
+            outbound.task_ready(application, task)
             events.append(
                 _event(
                     application,
@@ -671,6 +678,7 @@ def request_correction(
     )
     _audit_task(actor, task, "onething.correction_requested", before, message=message)
     _refresh(application, actor, siblings)
+    outbound.correction_asked(application, task, correction)
     recipient = rows.get(User, application.applicant_id or application.created_by_id)
     notify(
         recipient=recipient,

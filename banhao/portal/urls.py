@@ -31,6 +31,7 @@ urlpatterns = [
     path("pay/", include("banhao.payments.urls")),
     path("archives/", include("banhao.archives.urls")),
     path("policies/", include("banhao.policies.urls")),
+    path("webhooks/", include("banhao.webhooks.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "banhao.accounts",
     "banhao.audit",
     "banhao.notifications",
+    "banhao.webhooks",
     "banhao.catalog",
     "banhao.onething",
     "banhao.hotline",
@@ -130,7 +131,8 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": SQLITE_PATH,
+            # A helper process of a test run (the webhook dispatcher) opens the test database.
+            "NAME": env("BANHAO_DATABASE_NAME") or SQLITE_PATH,
             "CONN_MAX_AGE": CONN_MAX_AGE,
             "OPTIONS": {
                 # WAL lets readers run beside the single writer; IMMEDIATE avoids
@@ -247,6 +249,15 @@ BANHAO_OIDC_ACR_LEVELS = {
 BANHAO_OIDC_SCOPES = env("BANHAO_OIDC_SCOPES", "openid profile realname staff offline_access")
 # Refresh the access token this many seconds before it expires.
 BANHAO_OIDC_REFRESH_MARGIN = int(env("BANHAO_OIDC_REFRESH_MARGIN", "60") or 60)
+
+# Outbound webhooks (banhao.webhooks, docs/adr/0017-outbound-webhooks.md): where links in
+# payloads point (empty: paths only), the timeout of one POST, attempts before a delivery is
+# given up, and the back-off between attempts (doubling from BASE up to MAX, with jitter).
+BANHAO_SITE_URL = env("BANHAO_SITE_URL", "")
+BANHAO_WEBHOOK_TIMEOUT = float(env("BANHAO_WEBHOOK_TIMEOUT", "10"))
+BANHAO_WEBHOOK_MAX_ATTEMPTS = int(env("BANHAO_WEBHOOK_MAX_ATTEMPTS", "12"))
+BANHAO_WEBHOOK_BACKOFF_BASE = float(env("BANHAO_WEBHOOK_BACKOFF_BASE", "30"))
+BANHAO_WEBHOOK_BACKOFF_MAX = float(env("BANHAO_WEBHOOK_BACKOFF_MAX", "21600"))
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True

@@ -17,7 +17,7 @@ from banhao.core import rows
 from banhao.notifications.services import notify
 from banhao.org.models import Department
 
-from .. import access, deadlines, errors
+from .. import access, deadlines, errors, outbound
 from ..errors import HotlineError
 from ..models import Ticket, TicketEvent, UnitDayFact
 from ..states import DeadlineStage, TicketStatus
@@ -130,6 +130,8 @@ def assign(ticket: Ticket, department: Department, now: dt.datetime) -> None:
     )
     ticket.handle_due = None
     count_in_facts(department.pk, now, received=1)
+    # Every way a ticket reaches a unit (dispatch, ruling, reopening) passes here.
+    outbound.dispatched(ticket, department)
 
 
 UNIT_TITLE = _("12345: %(number)s")

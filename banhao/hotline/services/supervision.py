@@ -12,10 +12,10 @@ from banhao.accounts.roles import Role
 from banhao.audit.models import AuditAction
 from banhao.audit.services import record
 
-from .. import access, deadlines, errors
+from .. import access, deadlines, errors, outbound
 from ..errors import HotlineError
 from ..models import ContactGrant, EventKind, HeadCallback, Supervision, SupervisionRule, Ticket
-from ..states import Satisfaction, SupervisionLevel, TicketStatus, check
+from ..states import DeadlineStage, Satisfaction, SupervisionLevel, TicketStatus, check
 from .common import add_event, audit, lock_ticket, notify_unit, now_or, save_ticket, snapshot
 
 CONTACT_GRANT_HOURS = 72
@@ -206,6 +206,42 @@ def apply_supervision_rules(*, now=None) -> int:
             continue
         moved += 1
     return moved
+
+
+def report_due_tickets(*, now=None) -> int:
+    """Tell the units' systems about every ticket whose current deadline has passed while the
+    unit holds it (dispatched: the respond deadline; handling: the handle deadline) — the same
+    tickets ``selectors.overdue`` lists. Once per ticket, stage and deadline (the outbox key),
+    so the job can run as often as wanted. Returns how many events were written."""
+    from banhao.webhooks.models import OutboxEvent
+
+    now = now_or(now)
+    ids = list(
+        Ticket.objects.filter(
+            Q(status=TicketStatus.HANDLING, handle_due__lt=now)
+            | Q(status=TicketStatus.DISPATCHED, respond_due__lt=now),
+            department__isnull=False,
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    written = 0
+    for start in range(0, len(ids), 500):
+        due = []
+        for ticket in Ticket.objects.filter(pk__in=ids[start : start + 500]).order_by("pk"):
+            if ticket.status == TicketStatus.HANDLING:
+                stage, deadline = DeadlineStage.HANDLE, ticket.handle_due
+            else:
+                stage, deadline = DeadlineStage.RESPOND, ticket.respond_due
+            due.append((ticket, stage, deadline, outbound.due_key(ticket.pk, stage, deadline)))
+        # Most overdue tickets were reported by an earlier run: skip them with one read.
+        keys = [key for *_, key in due]
+        seen = set(OutboxEvent.objects.filter(key__in=keys).values_list("key", flat=True))
+        with transaction.atomic():
+            for ticket, stage, deadline, key in due:
+                if key not in seen and outbound.due(ticket, stage, deadline):
+                    written += 1
+    return written
 
 
 @transaction.atomic

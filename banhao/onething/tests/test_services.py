@@ -375,7 +375,8 @@ def test_a_handler_step_runs_a_constant_small_number_of_queries(citizen, handler
     handler = handler_for(handlers, task)
     with CaptureQueriesContext(connection) as queries:
         services.approve(actor=handler, task_id=task.pk, result=NEWBORN_RESULTS[1])
-    # lock application, lock tasks, update task, two dependants, events, audit (+ savepoints).
+    # lock application, lock tasks, update task, two dependants, events, audit, outbound
+    # events (one insert for the result and both dependants) (+ savepoints).
     # Django logs a server-bound lean statement's SQL as None on PostgreSQL (ADR 0011); it
     # still counts.
     logged = [q["sql"] or "" for q in queries.captured_queries]
