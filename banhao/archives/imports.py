@@ -346,13 +346,20 @@ def _write_simple(model, key_field: str, clean: list[dict]) -> tuple[int, int]:
             existing[row["key"]] = model.objects.create(**row["values"])
             created += 1
             continue
-        changed = [name for name, value in row["values"].items() if getattr(obj, name) != value]
+        changed = [name for name, value in row["values"].items() if _differs(obj, name, value)]
         if changed:
             for name in changed:
                 setattr(obj, name, row["values"][name])
             obj.save(update_fields=[*changed, "updated_at"])
             updated += 1
     return created, updated
+
+
+def _differs(obj, name: str, value) -> bool:
+    field = obj._meta.get_field(name)
+    if field.is_relation:  # compare ids: no query for the related row
+        return getattr(obj, field.attname) != getattr(value, "pk", value)
+    return getattr(obj, name) != value
 
 
 def _write_persons(clean: list[dict]) -> tuple[int, int]:

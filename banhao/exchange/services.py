@@ -9,7 +9,7 @@ import json
 import re
 from dataclasses import asdict, dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from banhao.archives import imports
@@ -92,6 +92,15 @@ def import_batch(
     if len(rows) > MAX_ROWS:
         raise ExchangeError(errors.TOO_MANY_ROWS, "rows", max=MAX_ROWS)
     checksum = checksum_of(kind, rows)
+    try:
+        return _import(actor, source, batch_id, kind, rows, channel, client, first_line, checksum)
+    except IntegrityError:
+        # The same batch id arrived twice at once and the other one was saved first: this one
+        # is now a re-sent batch (or a conflicting one), answered as such.
+        return _import(actor, source, batch_id, kind, rows, channel, client, first_line, checksum)
+
+
+def _import(actor, source, batch_id, kind, rows, channel, client, first_line, checksum) -> Outcome:
     with transaction.atomic():
         batch = (
             ImportBatch.objects.select_for_update().filter(source=source, batch_id=batch_id).first()

@@ -23,6 +23,11 @@ API = "/api/v1/machine/exchange/batches/"
 _serials = itertools.count(101)
 
 
+def bad_id_number() -> str:
+    valid = valid_id_number("19900101", serial=next(_serials))
+    return valid[:-1] + ("1" if valid[-1] != "1" else "2")  # a wrong check digit
+
+
 def person_row(name="李芳", **extra):
     return {
         "id_number": valid_id_number("19900101", serial=next(_serials)),
@@ -105,7 +110,7 @@ def test_every_row_error_is_listed_and_nothing_is_written(platform):
     good = person_row("李芳")
     rows = [
         good,
-        person_row("王强", id_number="370323199001011234"),
+        person_row("王强", id_number=bad_id_number()),
         {"id_number": good["id_number"], "name": "重复", "township": "南麻街道"},
         person_row("无镇", township="火星镇"),
     ]
@@ -182,7 +187,7 @@ def test_file_drop_scan(db, settings, tmp_path):
         head + f"{good['id_number']},李芳,,南麻街道,,,\n", encoding="utf-8"
     )
     (tmp_path / "city-exchange__persons__d-2.csv").write_text(
-        head + f"{good['id_number']},李芳,,南麻街道,,,\n370323199001011234,王强,,南麻街道,,,\n",
+        head + f"{good['id_number']},李芳,,南麻街道,,,\n{bad_id_number()},王强,,南麻街道,,,\n",
         encoding="utf-8",
     )
     (tmp_path / "notes.csv").write_text("x\n", encoding="utf-8")
