@@ -15,6 +15,8 @@ def test_every_job_is_a_registered_celery_task_and_scheduled_for_beat():
         "archives-renewal-reminders",
         "hotline-retrain",
         "policies-match",
+        "clients-expire-credentials",
+        "exchange-scan-drop",
     }
     for job in periodic_jobs:
         assert job.task.name in app.tasks
