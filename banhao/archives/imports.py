@@ -76,6 +76,7 @@ class ImportResult:
     rows: int = 0
     created: int = 0
     updated: int = 0
+    unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
 
     @property
@@ -209,7 +210,8 @@ CHECKERS = {"persons": _check_person, "enterprises": _check_enterprise, "licence
 
 
 def parse(kind: str, stream) -> tuple[list[dict], list[RowError], int]:
-    """Check every row; returns (clean rows, errors, rows read)."""
+    """Check every row of a CSV file; returns (clean rows, errors, rows read). Lines are the
+    file's (the header is line 1)."""
     reader = csv.DictReader(stream)
     header = [h.strip() for h in (reader.fieldnames or [])]
     missing = [c for c in REQUIRED[kind] if c not in header]
@@ -219,12 +221,18 @@ def parse(kind: str, stream) -> tuple[list[dict], list[RowError], int]:
             [RowError(1, "", [_("Missing columns: %(cols)s") % {"cols": ", ".join(missing)}])],
             0,
         )
+    return check_rows(kind, enumerate(reader, start=2))
+
+
+def check_rows(kind: str, numbered_rows) -> tuple[list[dict], list[RowError], int]:
+    """Check every row, given as (line, {column: text}) pairs, whatever they came from (a CSV
+    file, an exchange batch); returns (clean rows, errors, rows read). Nothing is written."""
     look = {"towns": _towns(), "types": {t.code: t for t in LicenceType.objects.all()}}
     clean, errors, seen = [], [], {}
     count = 0
-    for line, raw in enumerate(reader, start=2):
+    for line, raw in numbered_rows:
         count += 1
-        row = {k.strip(): (v or "").strip() for k, v in raw.items() if k}
+        row = {str(k).strip(): str(v or "").strip() for k, v in raw.items() if k}
         problems = [
             _("%(col)s is required.") % {"col": c} for c in REQUIRED[kind] if not row.get(c)
         ]
@@ -294,20 +302,35 @@ def import_csv(*, actor, kind: str, stream) -> ImportResult:
     if errors or not clean:
         return result
     with transaction.atomic():
-        if kind == "persons":
-            result.created, result.updated = _write_persons(clean)
-        elif kind == "enterprises":
-            result.created, result.updated = _write_simple(Enterprise, "credit_code", clean)
-        else:
-            result.created, result.updated = _write_licences(actor, clean)
-        record(
-            actor=actor,
-            action=AuditAction.CREATE,
-            event_type="archives.imported",
-            object_type=f"archives.{kind}",
-            summary=f"{kind}: {result.created} created, {result.updated} updated",
-            after={"kind": kind, "created": result.created, "updated": result.updated},
-        )
+        write(actor=actor, kind=kind, clean=clean, result=result)
+    return result
+
+
+def write(*, actor, kind: str, clean: list[dict], result: ImportResult) -> ImportResult:
+    """Write checked rows (``check_rows``' clean list) with one audit record; call inside the
+    caller's transaction. Rows are matched by their natural key (ID number, credit code,
+    licence type and number), and only a row whose values differ is saved: importing the same
+    rows again, or a batch overlapping an earlier one, changes only what changed."""
+    if kind == "persons":
+        result.created, result.updated = _write_persons(clean)
+    elif kind == "enterprises":
+        result.created, result.updated = _write_simple(Enterprise, "credit_code", clean)
+    else:
+        result.created, result.updated = _write_licences(actor, clean)
+    result.unchanged = len(clean) - result.created - result.updated
+    record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        event_type="archives.imported",
+        object_type=f"archives.{kind}",
+        summary=f"{kind}: {result.created} created, {result.updated} updated",
+        after={
+            "kind": kind,
+            "created": result.created,
+            "updated": result.updated,
+            "unchanged": result.unchanged,
+        },
+    )
     return result
 
 
@@ -322,12 +345,21 @@ def _write_simple(model, key_field: str, clean: list[dict]) -> tuple[int, int]:
         if obj is None:
             existing[row["key"]] = model.objects.create(**row["values"])
             created += 1
-        else:
-            for name, value in row["values"].items():
-                setattr(obj, name, value)
-            obj.save()
+            continue
+        changed = [name for name, value in row["values"].items() if _differs(obj, name, value)]
+        if changed:
+            for name in changed:
+                setattr(obj, name, row["values"][name])
+            obj.save(update_fields=[*changed, "updated_at"])
             updated += 1
     return created, updated
+
+
+def _differs(obj, name: str, value) -> bool:
+    field = obj._meta.get_field(name)
+    if field.is_relation:  # compare ids: no query for the related row
+        return getattr(obj, field.attname) != getattr(value, "pk", value)
+    return getattr(obj, name) != value
 
 
 def _write_persons(clean: list[dict]) -> tuple[int, int]:
@@ -339,6 +371,8 @@ def _write_persons(clean: list[dict]) -> tuple[int, int]:
     }
     for key, spouse_key in spouses.items():
         person, spouse = people[key], people[spouse_key]
+        if person.spouse_id == spouse.pk and spouse.spouse_id == person.pk:
+            continue
         Person.objects.filter(pk=person.pk).update(spouse=spouse)
         Person.objects.filter(pk=spouse.pk).update(spouse=person)
     return created, updated
@@ -347,16 +381,21 @@ def _write_persons(clean: list[dict]) -> tuple[int, int]:
 def _write_licences(actor, clean: list[dict]) -> tuple[int, int]:
     from .services import issue_licence
 
-    existing = set(
-        Licence.objects.filter(
+    existing = {
+        lic.source_ref: lic
+        for lic in Licence.objects.filter(
             source=LicenceSource.IMPORT, source_ref__in=[r["key"] for r in clean]
-        ).values_list("source_ref", flat=True)
-    )
-    created = 0
+        )
+    }
+    created = updated = 0
     for row in sorted(clean, key=lambda r: r["values"]["issued_on"]):
-        if row["key"] in existing:
-            continue
         holder = row["holder_obj"]
+        found = existing.get(row["key"])
+        if found is not None:
+            # Recorded once per type and number; a later batch may correct its dates.
+            if _amend_licence(actor, found, row["values"]):
+                updated += 1
+            continue
         issue_licence(
             actor=actor,
             source=LicenceSource.IMPORT,
@@ -366,4 +405,27 @@ def _write_licences(actor, clean: list[dict]) -> tuple[int, int]:
             **row["values"],
         )
         created += 1
-    return created, 0
+    return created, updated
+
+
+def _amend_licence(actor, licence: Licence, values: dict) -> bool:
+    changed = {
+        name: values[name]
+        for name in ("issued_on", "expires_on")
+        if values.get(name) is not None and getattr(licence, name) != values[name]
+    }
+    if not changed:
+        return False
+    before = {name: str(getattr(licence, name)) for name in changed}
+    for name, value in changed.items():
+        setattr(licence, name, value)
+    licence.save(update_fields=[*changed, "updated_at"])
+    record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        event_type="archives.licence_amended",
+        obj=licence,
+        before=before,
+        after={name: str(value) for name, value in changed.items()},
+    )
+    return True

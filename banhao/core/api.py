@@ -129,6 +129,7 @@ class BanhaoAPI(NinjaAPI):
     def get_openapi_schema(self, **kwargs):
         schema = super().get_openapi_schema(**kwargs)
         declare_errors(schema)
+        merge_security(schema)
         return schema
 
 
@@ -150,3 +151,20 @@ def declare_errors(schema: dict) -> None:
                         "description": description,
                         "content": {"application/json": {"schema": ref}},
                     }
+
+
+def merge_security(schema: dict) -> None:
+    """ninja lists an operation's auth with no scopes; an operation that names its OAuth2
+    scopes (``openapi_extra``, as ``banhao.clients.auth.machine`` does) gets both entries.
+    Keep one requirement per scheme, with the scopes named."""
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            requirements = operation.get("security")
+            if not requirements:
+                continue
+            merged: dict[str, list[str]] = {}
+            for requirement in requirements:
+                for name, scopes in requirement.items():
+                    known = merged.setdefault(name, [])
+                    known.extend(s for s in scopes if s not in known)
+            operation["security"] = [{name: scopes} for name, scopes in merged.items()]

@@ -16,7 +16,10 @@ from banhao.audit.services import record_personal_data_view
 from banhao.catalog import definitions
 from banhao.catalog.models import OneThing
 from banhao.catalog.services import version_number_of
+from banhao.clients import scopes
+from banhao.clients.auth import machine
 from banhao.core import masking
+from banhao.core.errors import Forbidden
 
 from . import access, bpmn, errors, selectors, services
 from .errors import OneThingError
@@ -468,8 +471,12 @@ def queue(request, state: str = "open"):
     """The caller's department's tasks, most urgent first, with deadline flags."""
     if request.user.role in PUBLIC_ROLES:
         return []
+    return _queue_rows(request.user, state)
+
+
+def _queue_rows(user, state: str) -> list[dict]:
     out = []
-    for t in selectors.handler_queue(request.user, state=state):
+    for t in selectors.handler_queue(user, state=state):
         row = _task_out(t)
         row.update(
             application_id=t.application_id,
@@ -600,6 +607,75 @@ def reject(request, pk: int, payload: RejectIn):
 def request_correction(request, pk: int, payload: CorrectionIn):
     """Ask the applicant for a correction (补正); answering it resumes this task."""
     return _act(
+        request,
+        pk,
+        services.request_correction,
+        message=payload.message,
+        fields=payload.fields,
+        materials=payload.materials,
+        expected_revision=payload.revision,
+    )
+
+
+# --- department systems (machine clients) ---------------------------------------------------
+# The same steps for a department's own system, with an OAuth2 client-credentials token
+# (banhao.clients): it acts as its client's service account, a handler of the client's unit, so
+# the services above check the unit and the task's state exactly as for a person. A task of
+# another unit is refused (403), not hidden: the caller is a known system, and its calls are
+# logged.
+
+machine_router = Router(tags=["machine: onething"])
+
+
+@machine_router.get("/queue/", response=list[QueueTaskOut], **machine(scopes.QUEUE_READ))
+def machine_queue(request, state: str = "open"):
+    """The client's unit's tasks, most urgent first, with deadline flags."""
+    return _queue_rows(request.auth.user, state)
+
+
+def _machine_act(request, pk: int, fn, **kwargs):
+    try:
+        done = fn(actor=request.auth.user, task_id=pk, **kwargs)
+    except Task.DoesNotExist:
+        raise Http404 from None
+    except OneThingError as exc:
+        if exc.code == errors.NOT_YOURS.code:
+            raise Forbidden(errors.NOT_YOURS) from None
+        raise
+    task = done if isinstance(done, Task) else done.task
+    item = definitions.items_by_position(task.application.definition)[task.position]
+    return _task_out(task, item)
+
+
+@machine_router.post("/tasks/{pk}/accept/", response={200: TaskOut}, **machine(scopes.TASK_DECIDE))
+def machine_accept(request, pk: int, payload: ActionIn):
+    """Accept a task of the client's unit."""
+    return _machine_act(request, pk, services.accept, expected_revision=payload.revision)
+
+
+@machine_router.post("/tasks/{pk}/approve/", response={200: TaskOut}, **machine(scopes.TASK_DECIDE))
+def machine_approve(request, pk: int, payload: ApproveIn):
+    """Approve with the item's result (its number, e.g. the licence number), which is filed
+    in the holder's archive and flows to the items that need it."""
+    return _machine_act(
+        request, pk, services.approve, result=payload.result, expected_revision=payload.revision
+    )
+
+
+@machine_router.post("/tasks/{pk}/reject/", response={200: TaskOut}, **machine(scopes.TASK_DECIDE))
+def machine_reject(request, pk: int, payload: RejectIn):
+    """Reject with a reason; items that needed this one are cancelled."""
+    return _machine_act(
+        request, pk, services.reject, reason=payload.reason, expected_revision=payload.revision
+    )
+
+
+@machine_router.post(
+    "/tasks/{pk}/correction/", response={200: TaskOut}, **machine(scopes.TASK_DECIDE)
+)
+def machine_correction(request, pk: int, payload: CorrectionIn):
+    """Ask the applicant for a correction (补正); answering it resumes this task."""
+    return _machine_act(
         request,
         pk,
         services.request_correction,

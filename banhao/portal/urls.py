@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.static import serve
+from oauth2_provider import views as oauth
 
 from banhao.api import api
 
@@ -34,6 +35,21 @@ urlpatterns = [
     path("webhooks/", include("banhao.webhooks.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
+    # Machine clients' tokens (client-credentials grant only: DOT's authorisation and
+    # application-management pages are not mounted).
+    path(
+        "oauth/",
+        include(
+            (
+                [
+                    path("token/", oauth.TokenView.as_view(), name="token"),
+                    path("revoke/", oauth.RevokeTokenView.as_view(), name="revoke"),
+                    path("introspect/", oauth.IntrospectTokenView.as_view(), name="introspect"),
+                ],
+                "oauth2_provider",
+            )
+        ),
+    ),
     path("admin/", admin.site.urls),
 ]
 

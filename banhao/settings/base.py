@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "ninja",
+    "oauth2_provider",
     "banhao.core",
     "banhao.org",
     "banhao.accounts",
@@ -62,6 +63,8 @@ INSTALLED_APPS = [
     "banhao.archives",
     "banhao.policies",
     "banhao.sso",
+    "banhao.clients",
+    "banhao.exchange",
     # The site assembly sits above every app.
     "banhao.portal",
 ]
@@ -273,6 +276,19 @@ LOGGING = {
 }
 
 BANHAO_SITE_NAME = _("Banhao")
+
+# Machine clients (docs/adr/0018-machine-clients-and-exchange.md): OAuth2 client-credentials
+# tokens from /oauth/token/, scopes per client (banhao.clients.scopes).
+OAUTH2_PROVIDER = {
+    "SCOPES_BACKEND_CLASS": "banhao.clients.scopes.ClientScopes",
+    "OAUTH2_VALIDATOR_CLASS": "banhao.clients.validator.ClientValidator",
+    "ACCESS_TOKEN_EXPIRE_SECONDS": int(env("BANHAO_MACHINE_TOKEN_SECONDS", "3600")),
+}
+# DOT's default, named so that banhao.clients can refer to it as the swappable model it is.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+# Exchange platform file drop: CSV files named <source>__<kind>__<batch id>.csv land here and
+# move to done/ or failed/ (with an error report beside them) when `banhao exchange scan` runs.
+BANHAO_EXCHANGE_DROP_DIR = Path(env("BANHAO_EXCHANGE_DROP_DIR", str(VAR_DIR / "exchange")))
 
 # Payment finder map: a tile URL template such as https://tiles.example/{z}/{x}/{y}.png and its
 # attribution. Empty (the default) shows the plain list only; no page loads anything external.

@@ -33,7 +33,7 @@ def test_persons_import_with_spouses(seeded):
     assert Person.objects.get(id_number=husband).spouse.id_number == wife
     assert AuditRecord.objects.filter(event_type="archives.imported").count() == 1
     again = imports.import_csv(actor=None, kind="persons", stream=io.StringIO(text))
-    assert (again.created, again.updated) == (0, 2)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
 
 
 def test_one_bad_row_imports_nothing_and_names_every_error(seeded):

@@ -17,6 +17,8 @@ def test_every_job_is_a_registered_celery_task_and_scheduled_for_beat():
         "policies-match",
         "hotline-due-events",
         "webhooks-deliver",
+        "clients-expire-credentials",
+        "exchange-scan-drop",
     }
     for job in periodic_jobs:
         assert job.task.name in app.tasks
