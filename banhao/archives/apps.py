@@ -39,6 +39,7 @@ class ArchivesConfig(AppConfig):
         # the archives plug in. An approved licence is filed inside the approval's transaction.
         onething_events.on_task_approved(services.file_approved_task)
         onething_events.provide_form_prefill(selectors.form_prefill)
+        onething_events.provide_material_records(selectors.material_records)
 
         # Cache invalidation only; no business rule lives in a signal. A saved service item
         # also clears it: a rebuilt catalogue (a fresh test database) may reuse item ids.

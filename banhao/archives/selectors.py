@@ -21,7 +21,7 @@ from banhao.audit.selectors import views_of_subject
 from banhao.core import masking
 from banhao.core.i18n import localized
 from banhao.hotline.models import Ticket
-from banhao.onething.events import FormPrefill, Prefill, Renews
+from banhao.onething.events import FormPrefill, HeldRecord, Prefill, Renews
 from banhao.onething.models import Application
 from banhao.onething.states import ApplicationState
 
@@ -387,3 +387,161 @@ def licence_check(token: str, *, today: dt.date | None = None) -> LicenceCheck |
         number=number,
         holder=holder,
     )
+
+
+# --- materials held by records (免提交, ADR 0019) ------------------------------------------------
+
+# Who keeps the population and household registers (居民身份证, 户籍): the public security
+# bureau. The verified identity itself stands for the applicant's ID card where no archive is.
+POPULATION_REGISTER = ("县公安局", "Yiyuan County Public Security Bureau")
+VERIFIED_IDENTITY = ("实名认证", "Real-name verification")
+ID_CARD = ("居民身份证", "Resident ID card")
+HOUSEHOLD = ("户籍登记", "Household registration")
+
+
+def material_records(user, wanted, application) -> dict[str, HeldRecord]:
+    """One-thing's material-record provider (registered in ``apps.py``): for each wanted
+    material ({code: {"kind", "holder", …}}), the record of the applicant, their spouse or
+    child, or their enterprise that holds it. Only for the applicant's own verified identity
+    (``holder_key``): nobody else's records are offered. Two or three queries."""
+    key = holder_key(user)
+    if not key or application.applicant_id != user.pk or application.applicant_identifier != key:
+        return {}
+    if not is_person_identifier(key):
+        return _enterprise_records(key, wanted)
+    person = Person.objects.select_related("spouse").filter(id_number=key).first()
+    spouse = person.spouse if person is not None else None
+    is_female = int(key[16]) % 2 == 0
+
+    def holders(spec) -> list[tuple[Person | None, bool]]:
+        """The candidate holders, each with whether it is the applicant."""
+        role = spec.get("holder")
+        if role == "applicant":
+            return [(person, True)]
+        if role == "spouse":
+            return [(spouse, False)]
+        if role == "couple":
+            return [(person, True), (spouse, False)]
+        if role in ("mother", "father"):
+            applicant_is = "mother" if is_female else "father"
+            return [(person, True)] if role == applicant_is else [(spouse, False)]
+        if role == "child" and person is not None:
+            field_key = spec.get("holder_field", "")
+            return [(_child_of(person, application.data.get(field_key, "")), False)]
+        return []
+
+    found: dict[str, HeldRecord] = {}
+    licence_wanted: dict[str, list[Person]] = {}
+    for code, spec in wanted.items():
+        candidates = holders(spec)
+        kind = spec.get("kind")
+        if kind == "licence":
+            licence_wanted[code] = [p for p, _own in candidates if p is not None]
+            continue
+        for candidate, own in candidates:
+            if kind == "identity" and candidate is not None:
+                reference = f"archives.person:{candidate.pk}"
+                found[code] = _held(spec, reference, ID_CARD, candidate.id_number)
+            elif kind == "identity" and own:
+                # No archive yet: the verified identity itself is the applicant's ID card.
+                found[code] = _held(
+                    spec, "accounts.identity", ID_CARD, key, issuer=VERIFIED_IDENTITY
+                )
+            elif kind == "household" and candidate is not None and candidate.hukou_address:
+                reference = f"archives.person:{candidate.pk}"
+                found[code] = _held(spec, reference, HOUSEHOLD, candidate.id_number)
+            if code in found:
+                break
+    if licence_wanted:
+        found.update(_licence_records(licence_wanted, wanted))
+    return found
+
+
+def _held(spec, reference, label, number, issuer=POPULATION_REGISTER) -> HeldRecord:
+    return HeldRecord(
+        kind=spec["kind"],
+        holder=spec.get("holder", ""),
+        reference=reference,
+        label=label[0],
+        label_en=label[1],
+        number=number,
+        issuer=issuer[0],
+        issuer_en=issuer[1],
+    )
+
+
+def _child_of(parent: Person, id_number: str) -> Person | None:
+    id_number = (id_number or "").strip().upper()
+    if not is_person_identifier(id_number):
+        return None
+    return (
+        Person.objects.filter(Q(mother=parent) | Q(father=parent), id_number=id_number)
+        .only("id", "id_number", "hukou_address")
+        .first()
+    )
+
+
+def _licence_record(spec, licence: Licence) -> HeldRecord:
+    issuer = licence.licence_type.department
+    return HeldRecord(
+        kind="licence",
+        holder=spec.get("holder", ""),
+        reference=f"archives.licence:{licence.pk}",
+        label=licence.licence_type.name,
+        label_en=licence.licence_type.name_en,
+        number=licence.number,
+        issuer=issuer.name if issuer else "",
+        issuer_en=issuer.name_en if issuer else "",
+    )
+
+
+def _licence_records(holders_by_code: dict[str, list[Person]], wanted) -> dict[str, HeldRecord]:
+    """Current licences of the wanted types held by the candidates, in one query; the first
+    candidate (the applicant before the spouse) holding one wins."""
+    persons = {p.pk for candidates in holders_by_code.values() for p in candidates}
+    codes = {wanted[code]["licence_type"] for code in holders_by_code}
+    if not persons:
+        return {}
+    held: dict[tuple[int, str], Licence] = {}
+    for licence in (
+        Licence.objects.filter(
+            person_id__in=persons, state=LicenceState.CURRENT, licence_type__code__in=codes
+        )
+        .select_related("licence_type__department")
+        .order_by("-issued_on", "-id")
+    ):
+        held.setdefault((licence.person_id, licence.licence_type.code), licence)
+    found = {}
+    for code, candidates in holders_by_code.items():
+        for candidate in candidates:
+            licence = held.get((candidate.pk, wanted[code]["licence_type"]))
+            if licence is not None:
+                found[code] = _licence_record(wanted[code], licence)
+                break
+    return found
+
+
+def _enterprise_records(credit_code: str, wanted) -> dict[str, HeldRecord]:
+    specs = {
+        code: spec
+        for code, spec in wanted.items()
+        if spec.get("holder") == "enterprise" and spec.get("kind") == "licence"
+    }
+    if not specs:
+        return {}
+    held: dict[str, Licence] = {}
+    for licence in (
+        Licence.objects.filter(
+            enterprise__credit_code=credit_code,
+            state=LicenceState.CURRENT,
+            licence_type__code__in={s["licence_type"] for s in specs.values()},
+        )
+        .select_related("licence_type__department")
+        .order_by("-issued_on", "-id")
+    ):
+        held.setdefault(licence.licence_type.code, licence)
+    return {
+        code: _licence_record(spec, held[spec["licence_type"]])
+        for code, spec in specs.items()
+        if spec["licence_type"] in held
+    }

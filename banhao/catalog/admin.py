@@ -52,7 +52,8 @@ class FormFieldAdmin(admin.ModelAdmin):
 
 @admin.register(Material)
 class MaterialAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "name_en", "file_types", "max_size_mb"]
+    list_display = ["code", "name", "name_en", "file_types", "max_size_mb", "record_kind"]
+    list_filter = ["record_kind"]
     search_fields = ["code", "name", "name_en"]
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -190,21 +191,60 @@ def merged_materials(definition: dict, positions: list[int]) -> list[dict]:
     return list(merged.values())
 
 
+# --- materials held by government records (免提交, ADR 0019) ------------------------------
+
+RECORD_KINDS = ("identity", "household", "licence")
+RECORD_HOLDERS = ("applicant", "spouse", "mother", "father", "couple", "child", "enterprise")
+
+
+def check_record(spec: dict) -> None:
+    """Raise DefinitionError unless ``spec`` (a material's ``record``) is well formed."""
+    if not spec:
+        return
+    kind, holder = spec.get("kind"), spec.get("holder")
+    if kind not in RECORD_KINDS:
+        raise DefinitionError(f"Unknown record kind {kind!r}.")
+    if holder not in RECORD_HOLDERS:
+        raise DefinitionError(f"Unknown record holder {holder!r}.")
+    if (kind == "licence") != bool(spec.get("licence_type")):
+        raise DefinitionError("A licence record names its licence type, and only a licence does.")
+    if holder == "enterprise" and kind != "licence":
+        raise DefinitionError("An enterprise holds licences only, not a person's records.")
+    if (holder == "child") != bool(spec.get("holder_field")):
+        raise DefinitionError("A child's record names the form field with the child's ID number.")
+
+
+def record_materials(materials: list[dict]) -> list[dict]:
+    """Those of ``materials`` (merged) that a government record can hold."""
+    return [m for m in materials if m.get("record")]
+
+
 # --- reform figures (四减一增) ------------------------------------------------------------
 
 BUNDLE_STEPS = 4  # apply once, one acceptance, departments in parallel, one result
 BUNDLE_VISITS = 1  # at most one visit to the window (none online)
 
 
-def reform_figures(definition: dict, positions: list[int] | None = None) -> dict[str, Any]:
+def reform_figures(
+    definition: dict, positions: list[int] | None = None, from_records: Iterable[str] | None = None
+) -> dict[str, Any]:
     """Forms, materials, visits, steps, days and fees if each item were applied for separately,
     against the bundle (one form; materials deduplicated, and those another item in the bundle
-    issues no longer asked for; days along the critical path)."""
+    issues no longer asked for; days along the critical path).
+
+    Materials taken from a government record (免提交) are not submitted either: for one
+    application, ``from_records`` names the materials it took so, and they leave the bundled
+    count (``records`` says how many). For a bundle (None), nobody's records are known yet:
+    the bundled count is what anyone may be asked for, and ``records_possible`` says how many
+    of those a verified applicant's records can hold."""
     items = definition["items"]
     chosen = positions if positions is not None else [i["position"] for i in items]
     chosen_items = [i for i in items if i["position"] in set(chosen)]
     separate_materials = sum(len(i["materials"]) for i in chosen_items)
-    bundle_materials = len(merged_materials(definition, chosen))
+    merged = merged_materials(definition, chosen)
+    used = set(from_records or ())
+    taken = sum(1 for m in merged if m["code"] in used)
+    bundle_materials = len(merged) - taken
     # A material the bundle produces itself (e.g. the birth certificate the household
     # registration needs) is passed on as data: counted separately, not in the bundle.
     separate_materials += sum(len(i.get("replaces_materials", [])) for i in chosen_items)
@@ -231,6 +271,8 @@ def reform_figures(definition: dict, positions: list[int] | None = None) -> dict
             key: (separate[key] - bundled[key])
             for key in ("forms", "materials", "visits", "steps", "days")
         },
+        "records": taken,
+        "records_possible": len(record_materials(merged)),
     }
 
 

@@ -203,8 +203,36 @@ class FormField(models.Model):
         return f"{self.label} ({self.key})"
 
 
+class RecordKind(models.TextChoices):
+    """Which government record holds a material, so it is taken from there, not uploaded
+    (免提交, ADR 0019)."""
+
+    NONE = "", _("No record: the applicant uploads it")
+    IDENTITY = "identity", _("Resident identity (verified identity, population register)")
+    HOUSEHOLD = "household", _("Household registration record")
+    LICENCE = "licence", _("A current e-licence of a type")
+
+
+class RecordHolder(models.TextChoices):
+    """Whose record it is, seen from the applicant."""
+
+    APPLICANT = "applicant", _("The applicant")
+    SPOUSE = "spouse", _("The applicant's spouse")
+    # A newborn's parents: the applicant or the spouse, by the ID number's sex digit.
+    MOTHER = "mother", _("The mother (applicant or spouse)")
+    FATHER = "father", _("The father (applicant or spouse)")
+    COUPLE = "couple", _("The applicant, or else the spouse")
+    CHILD = "child", _("The applicant's child named in the form")
+    ENTERPRISE = "enterprise", _("The applying enterprise")
+
+
 class Material(models.Model):
-    """A document an applicant uploads; several items needing it get one upload."""
+    """A document an applicant uploads; several items needing it get one upload.
+
+    Where a government record holds the document (an e-licence, the household registration,
+    the verified identity), ``record_kind`` says which and a verified applicant may let it be
+    taken from there instead of uploading it.
+    """
 
     code = models.SlugField(_("code"), max_length=48, unique=True)
     name = models.CharField(_("name"), max_length=100)
@@ -214,6 +242,17 @@ class Material(models.Model):
     max_size_mb = models.PositiveSmallIntegerField(_("largest file (MB)"), default=10)
     note = models.CharField(_("note"), max_length=200, blank=True)
     note_en = models.CharField(_("English note"), max_length=300, blank=True)
+    record_kind = models.CharField(
+        _("held by government record"), max_length=12, choices=RecordKind.choices, blank=True
+    )
+    record_holder = models.CharField(
+        _("record holder"), max_length=12, choices=RecordHolder.choices, blank=True
+    )
+    # For a licence: the archives' licence type code (e.g. "marriage_certificate"). A code,
+    # not a key: the catalogue sits below the archives (ADR 0012).
+    licence_type = models.SlugField(_("licence type code"), max_length=48, blank=True)
+    # For a child: the form field holding the child's ID number (e.g. "student_id_number").
+    holder_field = models.SlugField(_("form field naming the holder"), max_length=48, blank=True)
 
     class Meta:
         ordering = ["code"]
@@ -222,6 +261,27 @@ class Material(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from .definitions import DefinitionError, check_record
+
+        try:
+            check_record(self.record_spec())
+        except DefinitionError as exc:
+            raise ValidationError(str(exc)) from exc
+
+    def record_spec(self) -> dict:
+        """The record that holds this material, as the compiled definition carries it."""
+        if not self.record_kind:
+            return {}
+        spec = {"kind": self.record_kind, "holder": self.record_holder}
+        if self.licence_type:
+            spec["licence_type"] = self.licence_type
+        if self.holder_field:
+            spec["holder_field"] = self.holder_field
+        return spec
 
 
 class ServiceItemProfile(models.Model):

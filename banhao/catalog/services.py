@@ -79,7 +79,10 @@ def compile_definition(onething: OneThing) -> dict:
                 "max_size_mb": m.max_size_mb,
                 "note": m.note,
                 "note_en": m.note_en,
+                # Only where a record holds it, so other bundles' digests stay as they were.
+                **({"record": m.record_spec()} if m.record_kind else {}),
             }
+            definitions.check_record(m.record_spec())
         items.append(
             {
                 "position": row.position,

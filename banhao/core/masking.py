@@ -32,3 +32,8 @@ def mask_name(value: str) -> str:
     if len(value) == 2:
         return value[0] + "*"
     return value[0] + "*" * (len(value) - 2) + value[-1]
+
+
+def mask_document_number(value: str) -> str:
+    """J3***********0456: a licence or certificate number, its first two and last four kept."""
+    return _mask(value, 2, 4)

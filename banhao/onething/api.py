@@ -50,6 +50,8 @@ class ReformFigures(Schema):
     separate: Figures
     bundled: Figures
     saved: dict[str, int]
+    # Materials a verified applicant's records can hold (免提交, taken instead of uploaded).
+    records_possible: int = 0
 
 
 class BundleOut(Schema):

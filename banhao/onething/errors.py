@@ -78,3 +78,13 @@ DEPARTMENT_UNRESOLVED = ErrorCode(
     _("Choose which department keeps the list for “%(item)s”."),
 )
 BAD_JSON = ErrorCode("bad_json", _("“data” must be a JSON object."))
+RECORDS_OWN_ONLY = ErrorCode(
+    "records_own_only",
+    _(
+        "Only the applicant, signed in with a verified identity, can consent to using their records."
+    ),
+    403,
+)
+NO_RECORDS = ErrorCode(
+    "no_records", _("None of the materials asked for is held in your records; upload them.")
+)

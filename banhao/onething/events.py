@@ -14,6 +14,12 @@ with a typed payload, and the app registers a callable in its ``AppConfig.ready(
 - ``provide_form_prefill(provider)``: ``provider(user, field_keys, application)`` returns a
   ``FormPrefill`` of plain values the application form opens with (智能预填). Reads only.
 
+- ``provide_material_records(provider)``: ``provider(user, wanted, application)`` returns,
+  per material code, the ``HeldRecord`` that holds it (an e-licence, the household
+  registration, the verified identity) for the applicant, their spouse or child, or their
+  enterprise: taken with consent instead of an upload (免提交, ADR 0019). Reads only; the
+  provider decides who may see what (only a verified applicant's own records).
+
 Registration is explicit and idempotent (the same callable twice is kept once); receivers and
 providers run in registration order, i.e. the order of ``INSTALLED_APPS``.
 """
@@ -141,3 +147,58 @@ def merge_prefill(
         else:
             merged[key] = ("", False)
     return merged
+
+
+# --- materials held by government records (免提交) -------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class HeldRecord:
+    """A government record that holds a material, as the form and the handler show it.
+
+    ``number`` is in full (the applicant's form and staff pages mask it); ``reference`` names
+    the record where it lives (e.g. ``archives.licence:12``), for the department to check."""
+
+    kind: str  # identity | household | licence
+    holder: str  # applicant | spouse | mother | father | child | enterprise
+    reference: str
+    label: str
+    label_en: str
+    number: str
+    issuer: str
+    issuer_en: str = ""
+
+
+# A material code with its record spec from the definition ({"kind", "holder", …}).
+MaterialRecordProvider = Callable[
+    ["User", Mapping[str, Mapping[str, str]], "Application"], Mapping[str, HeldRecord]
+]
+
+_material_records: list[MaterialRecordProvider] = []
+
+
+def provide_material_records(provider: MaterialRecordProvider) -> MaterialRecordProvider:
+    """Register ``provider`` (usable as a decorator)."""
+    if provider not in _material_records:
+        _material_records.append(provider)
+    return provider
+
+
+def disconnect_material_records(provider: MaterialRecordProvider) -> None:
+    if provider in _material_records:
+        _material_records.remove(provider)
+
+
+def material_records(
+    user: User, wanted: Mapping[str, Mapping[str, str]], application: Application
+) -> dict[str, HeldRecord]:
+    """The records that hold these materials ({code: spec}); the first provider to know a
+    material wins. Without providers (or records) every material is uploaded."""
+    found: dict[str, HeldRecord] = {}
+    if not wanted:
+        return found
+    for provider in _material_records:
+        for code, held in provider(user, wanted, application).items():
+            if code in wanted:
+                found.setdefault(code, held)
+    return found

@@ -3,12 +3,12 @@
 
 import datetime as dt
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from banhao.core.registry import IndicatorSource, Value, ratio
 
-from .models import Task
+from .models import Application, Task
 from .states import TaskState
 
 
@@ -62,6 +62,38 @@ def onething_timeliness(unit_ids, start: dt.date, end: dt.date) -> dict[int, Val
     }
 
 
+def onething_materials_from_records(unit_ids, start: dt.date, end: dt.date) -> dict[int, Value]:
+    """Of the materials needed by the one-things a unit leads (county lead department),
+    submitted in the period, the share taken from government records instead of uploaded
+    (免提交: the 四减一增 "fewer materials" of issue 18)."""
+
+    rows = (
+        Application.objects.filter(
+            onething__county_lead_id__in=unit_ids,
+            submitted_at__date__range=(start, end),
+            materials_needed__gt=0,
+        )
+        .values("onething__county_lead_id")
+        .annotate(
+            applications=Count("id"),
+            needed=Sum("materials_needed"),
+            from_records=Sum("materials_from_records"),
+        )
+        .order_by()
+    )
+    return {
+        r["onething__county_lead_id"]: Value(
+            ratio(r["from_records"], r["needed"]),
+            {
+                "applications": r["applications"],
+                "materials_needed": r["needed"],
+                "materials_from_records": r["from_records"],
+            },
+        )
+        for r in rows
+    }
+
+
 SOURCES = [
     IndicatorSource(
         "onething.completion",
@@ -76,5 +108,14 @@ SOURCES = [
             "Of the unit's one-thing sub-tasks decided in the period, the share decided by the due date."
         ),
         compute=onething_timeliness,
+    ),
+    IndicatorSource(
+        "onething.materials_from_records",
+        _("One-thing materials taken from records"),
+        _(
+            "Of the materials needed by the one-things the unit leads, submitted in the period, "
+            "the share taken from e-licences and records instead of uploaded."
+        ),
+        compute=onething_materials_from_records,
     ),
 ]

@@ -83,6 +83,11 @@ class Application(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     due_date = models.DateField(_("expected completion"), null=True, blank=True)
+    # Set at submission, for the reform figures (四减一增) and the evaluation: the distinct
+    # materials the applicable items need, and how many of them were taken from a government
+    # record instead of uploaded (免提交, ADR 0019).
+    materials_needed = models.PositiveSmallIntegerField(default=0)
+    materials_from_records = models.PositiveSmallIntegerField(default=0)
 
     objects = ApplicationQuerySet.as_manager()
 
@@ -147,6 +152,66 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application} · {self.code}"
+
+
+class RecordConsent(models.Model):
+    """The applicant's one consent to take materials from their government records (免提交):
+    when, by whom, and the list of records it covered. A new consent (or its withdrawal)
+    replaces the application's record uses; the consents stay, as the history."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="record_consents"
+    )
+    given_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    given_at = models.DateTimeField()
+    # True: the records listed are used; False: the applicant withdrew (uploads are asked).
+    granted = models.BooleanField(default=True)
+    # [{"code": material code, "reference": record reference}, ...]
+    records = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("record consent")
+        verbose_name_plural = _("record consents")
+
+    def __str__(self) -> str:
+        return f"{self.application_id} · {self.given_at:%Y-%m-%d %H:%M}"
+
+
+class MaterialRecord(models.Model):
+    """A material taken from a government record with consent instead of an upload: a
+    reference to the record and what it showed when it was taken."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="material_records"
+    )
+    code = models.SlugField(max_length=48)
+    consent = models.ForeignKey(RecordConsent, on_delete=models.PROTECT, related_name="uses")
+    kind = models.CharField(max_length=12)  # identity | household | licence (catalog.RecordKind)
+    holder = models.CharField(max_length=12)  # applicant | spouse | mother | … (RecordHolder)
+    # Where the record lives, e.g. "archives.licence:12" or "archives.person:3".
+    reference = models.CharField(max_length=64)
+    label = models.CharField(max_length=100)
+    label_en = models.CharField(max_length=160, blank=True)
+    # In full: staff see it masked unless they open it with a purpose (an audited view).
+    number = models.CharField(max_length=64)
+    issuer = models.CharField(max_length=100, blank=True)
+    issuer_en = models.CharField(max_length=160, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("material from a record")
+        verbose_name_plural = _("materials from records")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "code"], name="onething_materialrecord_one_per_material"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application_id} · {self.code}"
 
 
 class Task(models.Model):

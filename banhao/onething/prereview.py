@@ -8,6 +8,7 @@ with the message in the active language, so a page or the API can show them all 
 
 import datetime as dt
 import re
+from collections.abc import Collection
 from decimal import Decimal, InvalidOperation
 from pathlib import PurePath
 
@@ -111,11 +112,13 @@ def review(
     positions: list[int] | None = None,
     only_fields: list[str] | None = None,
     only_materials: list[str] | None = None,
+    from_records: Collection[str] = (),
 ) -> list[dict]:
     """Every problem of the application at once, fields first then materials, form order.
 
-    ``uploads`` maps a material code to (file name, size). ``only_*`` limit the check to what a
-    correction asked for.
+    ``uploads`` maps a material code to (file name, size); ``from_records`` names the materials
+    taken from a government record with consent (免提交), which need no upload. ``only_*``
+    limit the check to what a correction asked for.
     """
     if positions is None:
         positions = definitions.applicable_positions(definition, answers)
@@ -162,6 +165,8 @@ def review(
         if only_materials is not None and material["code"] not in only_materials:
             continue
         target = f"material:{material['code']}"
+        if material["code"] in from_records:
+            continue
         upload = uploads.get(material["code"])
         if upload is None:
             if material["required"]:

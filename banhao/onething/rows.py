@@ -34,7 +34,7 @@ from banhao.core.rows import (
     use,
 )
 
-from .models import Application, Attachment, Correction, Event, Task
+from .models import Application, Attachment, Correction, Event, MaterialRecord, Task
 
 __all__ = [
     "batch",
@@ -43,6 +43,7 @@ __all__ = [
     "insert",
     "lock_application",
     "lock_task",
+    "material_summary",
     "new",
     "queue_insert",
     "queue_update",
@@ -52,6 +53,7 @@ __all__ = [
 ]
 
 use(Application, Attachment, BundleVersion, Correction, Event, Task)
+use(MaterialRecord, writes="none")  # read by material_summary
 use(User, writes="none")  # the applicant to notify, read; User.save() is never bypassed
 
 _VERSION_FIELDS = ("id", "onething", "number", "digest")
@@ -188,3 +190,35 @@ def upload_summary(application_id: int) -> dict[str, tuple[str, int]]:
     with cursor(conn) as cur:
         cur.execute(_uploads_sql(conn.alias), [application_id])
         return {code: (name, size) for code, name, size in cur.fetchall()}
+
+
+@cache
+def _materials_sql(alias: str) -> str:
+    record_code = column(MaterialRecord, "code", alias)
+    record_app = column(MaterialRecord, "application", alias)
+    return (
+        f"{_uploads_sql(alias)} UNION ALL "
+        f"SELECT {record_code}, NULL, NULL FROM {table(MaterialRecord, alias)} "
+        f"WHERE {record_app} = %s"
+    )
+
+
+def material_summary(application_id: int) -> tuple[dict[str, tuple[str, int]], set[str]]:
+    """An application's uploads ({code: (file name, size)}) and the codes of the materials
+    taken from government records (免提交), in one statement: pre-review at submission reads
+    both."""
+    uploads: dict[str, tuple[str, int]] = {}
+    records: set[str] = set()
+    if not enabled():
+        uploads = upload_summary(application_id)
+        found = MaterialRecord.objects.filter(application_id=application_id)
+        return uploads, set(found.values_list("code", flat=True))
+    conn = connection()
+    with cursor(conn) as cur:
+        cur.execute(_materials_sql(conn.alias), [application_id, application_id])
+        for code, name, size in cur.fetchall():
+            if size is None:
+                records.add(code)
+            else:
+                uploads[code] = (name, size)
+    return uploads, records

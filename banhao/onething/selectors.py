@@ -13,7 +13,8 @@ from banhao.catalog.models import BundleVersion, OneThing
 from banhao.core.workdays import add_working_days
 
 from . import access, rows
-from .models import Application, Correction, Event, Task
+from .events import HeldRecord, material_records
+from .models import Application, Correction, Event, MaterialRecord, Task
 from .states import OPEN_TASK_STATES, QUEUE_STATES, TaskState
 
 WARN_WORKING_DAYS = 1  # flag a task this many working days (or fewer) before its deadline
@@ -218,3 +219,28 @@ def cross_region_choices(onething: OneThing) -> QuerySet:
     return Region.objects.filter(
         pk__in=ItemRoute.objects.filter(item__onething_rows__onething=onething).values("region")
     ).order_by("code", "name")
+
+
+# --- materials taken from government records (免提交, ADR 0019) -----------------------------
+
+
+def records_on_offer(user, application: Application) -> dict[str, HeldRecord]:
+    """The applicable materials a government record holds for this applicant ({code: record}),
+    from the providers of events.py; reads only. Empty for anyone but the applicant online
+    (the providers also check that the account's identity is verified)."""
+    if application.applicant_id is None or application.applicant_id != user.pk:
+        return {}
+    wanted = {
+        m["code"]: m["record"]
+        for m in definitions.merged_materials(application.definition, application.positions)
+        if m.get("record")
+    }
+    return material_records(user, wanted, application)
+
+
+def record_materials_of(application: Application) -> dict[str, MaterialRecord]:
+    """The materials this application took from records, by code (with their consent)."""
+    return {
+        r.code: r
+        for r in MaterialRecord.objects.filter(application=application).select_related("consent")
+    }

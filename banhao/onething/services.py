@@ -11,6 +11,7 @@ import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
@@ -31,10 +32,18 @@ from banhao.core.workdays import add_working_days, working_days_between
 from banhao.notifications.services import notify
 from banhao.org.models import Department
 
-from . import errors, outbound, prereview, rows
+from . import errors, outbound, prereview, rows, selectors
 from .errors import Conflict, OneThingError, PreReviewFailed, TransitionRefused
 from .events import TaskApproved, task_approved
-from .models import Application, Attachment, Correction, Event, Task
+from .models import (
+    Application,
+    Attachment,
+    Correction,
+    Event,
+    MaterialRecord,
+    RecordConsent,
+    Task,
+)
 from .states import (
     FINAL_TASK_STATES,
     OPEN_TASK_STATES,
@@ -298,9 +307,77 @@ def _store_file(*, actor, application: Application, code: str, upload) -> Attach
 
 @transaction.atomic
 def attach_material(*, actor, application_id: int, code: str, upload) -> Attachment:
-    """Upload (or replace) the one file for a material; its type and size are checked now."""
+    """Upload (or replace) the one file for a material; its type and size are checked now.
+    An upload replaces the record the material was taken from, if any (the applicant's
+    choice)."""
     application = _lock_draft(actor, application_id)
-    return _store_file(actor=actor, application=application, code=code, upload=upload)
+    attachment = _store_file(actor=actor, application=application, code=code, upload=upload)
+    MaterialRecord.objects.filter(application=application, code=code).delete()
+    return attachment
+
+
+# --- materials taken from government records (免提交, ADR 0019) -----------------------------
+
+
+@transaction.atomic
+def use_records(*, actor, application_id: int, consent: bool) -> RecordConsent:
+    """The applicant's one consent (or its withdrawal) for every material their records hold.
+
+    With consent, each such material is attached as a reference to its record (what the record
+    showed is kept, for the department) and an upload of it is no longer asked for; the
+    consent is stored with its time and the list of records. Without it, the references go and
+    the uploads are asked for as before. Only the applicant themself, online, consents."""
+    application = _lock_draft(actor, application_id)
+    if application.applicant_id != actor.pk:
+        raise _err(OneThingError, errors.RECORDS_OWN_ONLY)
+    held = selectors.records_on_offer(actor, application) if consent else {}
+    if consent and not held:
+        raise _err(OneThingError, errors.NO_RECORDS)
+    MaterialRecord.objects.filter(application=application).delete()
+    given = RecordConsent.objects.create(
+        application=application,
+        given_by=actor,
+        given_at=timezone.now(),
+        granted=consent,
+        records=[{"code": c, "reference": r.reference} for c, r in sorted(held.items())],
+    )
+    MaterialRecord.objects.bulk_create(
+        MaterialRecord(
+            application=application,
+            code=code,
+            consent=given,
+            kind=r.kind,
+            holder=r.holder,
+            reference=r.reference,
+            label=r.label[:100],
+            label_en=r.label_en[:160],
+            number=r.number[:64],
+            issuer=r.issuer[:100],
+            issuer_en=r.issuer_en[:160],
+        )
+        for code, r in sorted(held.items())
+    )
+    # A material now taken from a record needs no file: the upload goes (after commit).
+    replaced = list(Attachment.objects.filter(application=application, code__in=held))
+    Attachment.objects.filter(pk__in=[a.pk for a in replaced]).delete()
+    names = [a.file.name for a in replaced if a.file.name]
+    if names:
+        storage = replaced[0].file.storage
+        transaction.on_commit(partial(_delete_files, storage, names))
+    record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        event_type="onething.records_consented" if consent else "onething.records_declined",
+        obj=application,
+        subject_key=application.applicant_identifier,
+        after={"consent": consent, "records": given.records},
+    )
+    return given
+
+
+def _delete_files(storage, names: list[str]) -> None:
+    for name in names:
+        storage.delete(name)
 
 
 def uploads_of(application: Application) -> dict[str, tuple[str, int]]:
@@ -309,11 +386,13 @@ def uploads_of(application: Application) -> dict[str, tuple[str, int]]:
 
 def review(application: Application) -> list[dict]:
     """Pre-review of a draft: every problem at once (see prereview.review)."""
+    uploads, from_records = rows.material_summary(application.pk)
     return prereview.review(
         application.definition,
         application.answers,
         application.data,
-        uploads_of(application),
+        uploads,
+        from_records=from_records,
     )
 
 
@@ -362,10 +441,13 @@ def submit(*, actor, application_id: int) -> Application:
         if application.submitted_at is not None:
             return application  # a repeated submit: the one application already fanned out
         raise _err(TransitionRefused, errors.NOT_DRAFT)
-    problems = review(application)
+    uploads, from_records = rows.material_summary(application.pk)
+    definition = application.definition
+    problems = prereview.review(
+        definition, application.answers, application.data, uploads, from_records=from_records
+    )
     if problems:
         raise PreReviewFailed(problems)
-    definition = application.definition
     positions = definitions.applicable_positions(definition, application.answers)
     by_position = definitions.items_by_position(definition)
     routes = {}
@@ -401,6 +483,11 @@ def submit(*, actor, application_id: int) -> Application:
     application.state = ApplicationState.IN_PROGRESS
     application.positions = positions
     application.submitted_at = now
+    # The reform figures of this application (四减一增): materials not submitted because a
+    # government record holds them count as reduced.
+    needed = definitions.merged_materials(definition, positions)
+    application.materials_needed = len(needed)
+    application.materials_from_records = sum(1 for m in needed if m["code"] in from_records)
     application.due_date = add_working_days(
         today, definitions.critical_path_days(definition["items"], positions)
     )
@@ -412,7 +499,16 @@ def submit(*, actor, application_id: int) -> Application:
     ]
     with rows.batch():
         rows.queue_update(
-            application, ["state", "positions", "submitted_at", "due_date", "updated_at"]
+            application,
+            [
+                "state",
+                "positions",
+                "submitted_at",
+                "due_date",
+                "materials_needed",
+                "materials_from_records",
+                "updated_at",
+            ],
         )
         rows.queue_insert(events)
         record(

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from banhao.accounts.identity import holder_key
 from banhao.accounts.roles import DEPARTMENT_ROLES, PUBLIC_ROLES, Role
 from banhao.audit.services import record_personal_data_view
 from banhao.catalog import definitions
@@ -194,6 +195,45 @@ def _form_rows(view, problems: list[dict], prefill: dict) -> tuple[list[dict], l
     return fields, materials
 
 
+def masked_record_number(kind: str, number: str) -> str:
+    """A record's number as the applicant's form and a staff page without purpose show it."""
+    if kind in ("identity", "household"):
+        return masking.mask_id_number(number)
+    return masking.mask_document_number(number)
+
+
+def _records_context(user, application: Application, view, materials: list[dict]) -> dict:
+    """The records block of the form (免提交): what is taken from records, what could be (for
+    one consent), and for an unverified applicant how many verification would spare."""
+    used = selectors.record_materials_of(application)
+    offer: dict = {}
+    own = application.applicant_id == user.pk
+    if own and holder_key(user):
+        offer = selectors.records_on_offer(user, application)
+    for m in materials:
+        taken = used.get(m["code"])
+        held = taken or offer.get(m["code"])
+        m["record"] = (
+            {
+                "label": held.label,
+                "label_en": held.label_en,
+                "number": masked_record_number(held.kind, held.number),
+                "issuer": held.issuer,
+                "issuer_en": held.issuer_en,
+            }
+            if held
+            else None
+        )
+        m["from_record"] = taken is not None
+    possible = len(definitions.record_materials(view.materials))
+    return {
+        "records_used": len(used),
+        "records_offered": [m for m in materials if m["record"]] if offer or used else [],
+        "records_consent": used and next(iter(used.values())).consent,
+        "verify_hint": possible if own and not holder_key(user) and user.is_public else 0,
+    }
+
+
 def _prefill(user, application: Application, keys: list[str]) -> events.FormPrefill:
     """What the applicant's archive already knows (智能预填, from the providers registered in
     events.py); a clerk's look is audited."""
@@ -230,6 +270,14 @@ def form(request, pk: int):
             application_id=pk,
             data={k: request.POST.get(k, "") for k in keys if k in request.POST},
         )
+        # One consent for every record on offer: the box was shown, and its state changed.
+        if request.POST.get("records_shown") == "1":
+            consent = request.POST.get("use_records") == "1"
+            if consent != (request.POST.get("records_used") == "1"):
+                try:
+                    services.use_records(actor=request.user, application_id=pk, consent=consent)
+                except OneThingError as exc:
+                    problems.append({"target": "records", "code": exc.code, "message": exc.message})
         for code, upload in request.FILES.items():
             try:
                 services.attach_material(
@@ -267,6 +315,7 @@ def form(request, pk: int):
         request,
         "onething/form.html",
         {
+            **_records_context(request.user, application, view, materials),
             "application": application,
             "view": view,
             "fields": fields,
@@ -435,6 +484,19 @@ def _task_form_context(request, task, reveal: bool) -> dict:
         fields.append({**ref, "value": value})
     materials = definitions.merged_materials(d, [task.position])
     uploads = {a.code: a for a in app.attachments.all()}
+    # Materials taken from a government record (免提交): the reference, masked unless the
+    # handler opened the page with a purpose (an audited view, below).
+    records = {}
+    for code, r in selectors.record_materials_of(app).items():
+        records[code] = {
+            "label": r.label,
+            "label_en": r.label_en,
+            "issuer": r.issuer,
+            "issuer_en": r.issuer_en,
+            "reference": r.reference,
+            "number": r.number if reveal else masked_record_number(r.kind, r.number),
+            "consented_at": r.consent.given_at,
+        }
     inputs = [
         {
             "position": int(p),
@@ -449,7 +511,10 @@ def _task_form_context(request, task, reveal: bool) -> dict:
         "app": app,
         "item": item,
         "fields": fields,
-        "materials": [{**m, "upload": uploads.get(m["code"])} for m in materials],
+        "materials": [
+            {**m, "upload": uploads.get(m["code"]), "record": records.get(m["code"])}
+            for m in materials
+        ],
         "inputs": inputs,
         "reveal": reveal,
         "flag": selectors.deadline_flag(task),
@@ -518,7 +583,7 @@ def task(request, pk: int):
             actor=request.user,
             subject_key=t.application.applicant_identifier,
             obj=t.application,
-            fields=["applicant_identifier", "form_data"],
+            fields=["applicant_identifier", "form_data", "material_records"],
             purpose=f"task {t.pk}",
         )
     context = _task_form_context(request, t, reveal)
