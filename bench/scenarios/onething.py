@@ -67,20 +67,20 @@ def _users():
 
     from banhao.accounts.models import User
     from banhao.accounts.roles import Role
+    from banhao.accounts.services import register_citizen
     from banhao.org.models import Department
+    from banhao.testing import verify
 
     hashed = make_password(PASSWORD)
     citizens = []
     for n in range(CLIENTS):
-        user, _ = User.objects.get_or_create(
-            username=f"bench_citizen_{n}",
-            defaults={
-                "role": Role.CITIZEN,
-                "full_name": "李芳",
-                "id_number": _id(n),
-                "password": hashed,
-            },
-        )
+        user = User.objects.filter(username=f"bench_citizen_{n}").first()
+        if user is None:
+            # The typed ID number is a claim; a clerk verifies it in person (ADR 0014).
+            user = register_citizen(
+                username=f"bench_citizen_{n}", password=PASSWORD, full_name="李芳", id_number=_id(n)
+            )
+            user = verify(user, _id(n))
         citizens.append(user)
     handlers = {}
     for name in DEPARTMENTS:
