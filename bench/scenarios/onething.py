@@ -64,30 +64,24 @@ NEWBORN = {
 def _users():
     """Citizens and handlers for the run (created once; fast hasher, throwaway accounts)."""
     from django.contrib.auth.hashers import make_password
-    from django.utils import timezone
 
-    from banhao.accounts.identity import AssuranceLevel, VerificationMethod
     from banhao.accounts.models import User
     from banhao.accounts.roles import Role
+    from banhao.accounts.services import register_citizen
     from banhao.org.models import Department
+    from banhao.testing import verify
 
     hashed = make_password(PASSWORD)
     citizens = []
     for n in range(CLIENTS):
-        # An ID number is stored only once verified (ADR 0014): throwaway accounts, marked
-        # verified in person. They hold no archive, so their materials are all uploaded.
-        user, _ = User.objects.get_or_create(
-            username=f"bench_citizen_{n}",
-            defaults={
-                "role": Role.CITIZEN,
-                "full_name": "李芳",
-                "id_number": _id(n),
-                "identity_verified_at": timezone.now(),
-                "identity_method": VerificationMethod.IN_PERSON,
-                "identity_assurance": AssuranceLevel.HIGH,
-                "password": hashed,
-            },
-        )
+        user = User.objects.filter(username=f"bench_citizen_{n}").first()
+        if user is None:
+            # The typed ID number is a claim; a clerk verifies it in person (ADR 0014).
+            # They hold no archive, so their materials are all uploaded.
+            user = register_citizen(
+                username=f"bench_citizen_{n}", password=PASSWORD, full_name="李芳", id_number=_id(n)
+            )
+            user = verify(user, _id(n))
         citizens.append(user)
     handlers = {}
     for name in DEPARTMENTS:
