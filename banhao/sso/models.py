@@ -16,7 +16,7 @@ class ProviderLink(models.Model):
         verbose_name=_("account"),
     )
     issuer = models.CharField(_("issuer"), max_length=200)
-    subject = models.CharField(_("subject"), max_length=255)
+    subject = models.CharField(_("subject identifier"), max_length=255)
     created_at = models.DateTimeField(_("linked"), auto_now_add=True)
     last_login_at = models.DateTimeField(_("last login"), null=True, blank=True)
 

@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('issuer', models.CharField(max_length=200, verbose_name='issuer')),
-                ('subject', models.CharField(max_length=255, verbose_name='subject')),
+                ('subject', models.CharField(max_length=255, verbose_name='subject identifier')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='linked')),
                 ('last_login_at', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
                 ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='provider_links', to=settings.AUTH_USER_MODEL, verbose_name='account')),
