@@ -121,6 +121,37 @@ def test_records_without_the_standard_keys_are_refused():
         del bench.registry._REGISTRY["test-bad"]
 
 
+def test_a_failed_scenario_keeps_the_other_figures_and_fails_at_the_end():
+    @bench.scenario("test-fails", default_volume=1, description="for this test")
+    def fails(context):
+        raise bench.BenchError("the check constraint refused a row")
+
+    @bench.scenario("test-works", default_volume=3, description="for this test")
+    def works(context):
+        return [
+            bench.record(
+                scenario="test-works",
+                operation="noop",
+                database=bench.database_label(),
+                volume=context.volume,
+                seconds=1.0,
+                throughput_per_s=bench.throughput(context.volume, 1.0),
+                p50_ms=None,
+                p95_ms=None,
+            )
+        ]
+
+    try:
+        out, err = StringIO(), StringIO()
+        with pytest.raises(CommandError, match="test-fails failed: the check constraint"):
+            call_command("bench", "test-fails", "test-works", stdout=out, stderr=err)
+        assert "test-works  noop" in out.getvalue()
+        assert "test-fails failed" in err.getvalue()
+    finally:
+        del bench.registry._REGISTRY["test-fails"]
+        del bench.registry._REGISTRY["test-works"]
+
+
 def test_table_is_aligned_with_dashes_for_missing_figures():
     records = [
         bench.record(
