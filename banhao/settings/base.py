@@ -283,6 +283,17 @@ OAUTH2_PROVIDER = {
     "SCOPES_BACKEND_CLASS": "banhao.clients.scopes.ClientScopes",
     "OAUTH2_VALIDATOR_CLASS": "banhao.clients.validator.ClientValidator",
     "ACCESS_TOKEN_EXPIRE_SECONDS": int(env("BANHAO_MACHINE_TOKEN_SECONDS", "3600")),
+    # Only the client-credentials grant is used; take every RFC 9700 (OAuth 2.0 Security BCP)
+    # behaviour now rather than the toolkit's lenient defaults (which change in its 4.0).
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
 }
 # DOT's default, named so that banhao.clients can refer to it as the swappable model it is.
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"

@@ -193,6 +193,7 @@ def test_every_installed_app_registers_its_sources_and_an_unknown_one_has_no_dat
             "hotline.timeliness",
             "onething.completion",
             "onething.timeliness",
+            "onething.materials_from_records",
             "payments.targets",
         ],
         True,
