@@ -19,7 +19,6 @@ from banhao.catalog.services import version_number_of
 from banhao.clients import scopes
 from banhao.clients.auth import machine
 from banhao.core import masking
-from banhao.core.errors import Forbidden
 
 from . import access, bpmn, errors, selectors, services
 from .errors import OneThingError
@@ -640,10 +639,6 @@ def _machine_act(request, pk: int, fn, **kwargs):
         done = fn(actor=request.auth.user, task_id=pk, **kwargs)
     except Task.DoesNotExist:
         raise Http404 from None
-    except OneThingError as exc:
-        if exc.code == errors.NOT_YOURS.code:
-            raise Forbidden(errors.NOT_YOURS) from None
-        raise
     task = done if isinstance(done, Task) else done.task
     item = definitions.items_by_position(task.application.definition)[task.position]
     return _task_out(task, item)

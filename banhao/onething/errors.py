@@ -40,7 +40,7 @@ UNKNOWN_QUESTION = ErrorCode("unknown_question", _("Unknown question: %(key)s.")
 BAD_ANSWER = ErrorCode("bad_answer", _("“%(value)s” is not an answer to “%(question)s”."))
 UNKNOWN_FIELD = ErrorCode("unknown_field", _("Unknown form field: %(key)s."))
 UNKNOWN_MATERIAL = ErrorCode(
-    "unknown_material", _("This application does not ask for material %(code)s.")
+    "unknown_material", _("This application does not ask for material %(material)s.")
 )
 FILE_TOO_LARGE = ErrorCode(
     "file_too_large",

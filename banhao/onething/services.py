@@ -58,8 +58,9 @@ from .states import (
 HARD_UPLOAD_LIMIT_MB = 50
 
 
-def _err(cls, pair, **params):
-    return cls(pair[0], pair[1], **params)
+def _err(cls, error, **params):
+    # The ErrorCode itself, so its own status (e.g. not_yours' 403) travels with it.
+    return cls(error, **params)
 
 
 def _actor_label(actor) -> str:
@@ -267,7 +268,7 @@ def save_form(*, actor, application_id: int, data: dict) -> Application:
 def _store_file(*, actor, application: Application, code: str, upload) -> Attachment:
     material = application.definition["materials"].get(code)
     if material is None:
-        raise _err(OneThingError, errors.UNKNOWN_MATERIAL, code=code)
+        raise _err(OneThingError, errors.UNKNOWN_MATERIAL, material=code)
     if upload.size > HARD_UPLOAD_LIMIT_MB * 1024 * 1024:
         raise _err(OneThingError, errors.FILE_TOO_LARGE, limit=HARD_UPLOAD_LIMIT_MB)
     bad = prereview.check_file(material, upload.name, upload.size)
@@ -746,7 +747,7 @@ def request_correction(
             raise _err(OneThingError, errors.UNKNOWN_FIELD, key=key)
     for code in materials:
         if code not in known_materials:
-            raise _err(OneThingError, errors.UNKNOWN_MATERIAL, code=code)
+            raise _err(OneThingError, errors.UNKNOWN_MATERIAL, material=code)
     before = task.state
     task.state = TaskState.CORRECTION
     task.handler = task.handler or actor
@@ -811,7 +812,7 @@ def answer_correction(
             raise _err(OneThingError, errors.UNKNOWN_FIELD, key=key)
     for code in files:
         if code not in correction.materials:
-            raise _err(OneThingError, errors.UNKNOWN_MATERIAL, code=code)
+            raise _err(OneThingError, errors.UNKNOWN_MATERIAL, material=code)
     new_data = {**application.data, **{k: str(v or "").strip() for k, v in data.items()}}
     uploads = uploads_of(application)
     for code, upload in files.items():
