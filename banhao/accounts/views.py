@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -9,6 +8,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
+
+from banhao.core.i18n import remember_language
 
 from . import identity, services
 from .errors import AccountError
@@ -32,14 +33,7 @@ class LoginView(auth_views.LoginView):
         response = super().form_valid(form)
         user = form.get_user()
         services.record_login(user=user)
-        # The language chosen on an earlier visit follows the account to this browser.
-        if user.preferred_language in dict(settings.LANGUAGES):
-            response.set_cookie(
-                settings.LANGUAGE_COOKIE_NAME,
-                user.preferred_language,
-                max_age=365 * 24 * 3600,
-                samesite="Lax",
-            )
+        remember_language(response, user)
         return response
 
     def form_invalid(self, form):

@@ -20,3 +20,15 @@ def user_language(user) -> str:
     translation off and send the English source text.
     """
     return getattr(user, "preferred_language", "") or settings.LANGUAGE_CODE
+
+
+def remember_language(response, user) -> None:
+    """On signing in, the language chosen on an earlier visit follows the account to this
+    browser (Django's language cookie)."""
+    if user.preferred_language in dict(settings.LANGUAGES):
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            user.preferred_language,
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+        )

@@ -15,6 +15,7 @@ from joserfc.errors import JoseError
 from requests import RequestException
 
 from banhao.core.errors import DomainError
+from banhao.core.i18n import remember_language
 
 from . import claims, errors, services, tokens
 from .client import client, enabled
@@ -90,13 +91,7 @@ def callback(request):
     auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     tokens.store(request.session, token, issuer=identity.issuer)
     response = redirect(next_url or settings.LOGIN_REDIRECT_URL)
-    if user.preferred_language in dict(settings.LANGUAGES):
-        response.set_cookie(
-            settings.LANGUAGE_COOKIE_NAME,
-            user.preferred_language,
-            max_age=365 * 24 * 3600,
-            samesite="Lax",
-        )
+    remember_language(response, user)
     return response
 
 
